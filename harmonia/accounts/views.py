@@ -1,0 +1,65 @@
+"""Signing in and out, password reset, and each person's home page."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse_lazy
+
+from harmonia import access
+from harmonia.accounts.models import Role
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEMO:
+            from harmonia.demo.people import DEMO_PASSWORD, demo_logins
+
+            context["demo_logins"] = demo_logins()
+            context["demo_password"] = DEMO_PASSWORD
+        return context
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        from django.contrib import messages
+        from django.utils.translation import gettext as _
+
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
+@login_required
+def home(request):
+    """Where a person lands: their roles, and where each lets them go."""
+    ms = access.memberships(request.user)
+    programme_roles = [m for m in ms if m.programme_id]
+    centre_roles = [m for m in ms if m.centre_id]
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "programme_roles": programme_roles,
+            "centre_roles": centre_roles,
+            "Role": Role,
+        },
+    )

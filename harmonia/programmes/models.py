@@ -1,0 +1,306 @@
+"""Programme structure: programmes, their centres, partner schools, areas,
+lead organisations, funders and grants.
+
+Scoping: every model here has ``objects.visible_to(user)``, which delegates to
+``harmonia.access`` — the only place that decides who sees what.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from harmonia import access
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset whose ``visible_to`` asks the access policy."""
+
+    def visible_to(self, user):
+        return access.scope(self, user)
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+
+
+class Programme(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    country = models.CharField(
+        _("country"), max_length=2, help_text=_("ISO 3166 code, e.g. GB or VE.")
+    )
+    default_language = models.CharField(
+        _("default language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    description = models.TextField(_("description"), blank=True)
+    founded = models.DateField(_("founded"), null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("programmes:programme_detail", args=[self.pk])
+
+    @property
+    def programme(self):
+        return self
+
+
+class LeadOrganisation(models.Model):
+    class Kind(models.TextChoices):
+        ORCHESTRA = "orchestra", _("Orchestra")
+        OPERA = "opera", _("Opera company")
+        CONCERT_HALL = "concert_hall", _("Concert hall")
+        COUNCIL = "council", _("Local council")
+        CHARITY = "charity", _("Charity")
+        MUSIC_SERVICE = "music_service", _("Music service or hub")
+        FOUNDATION = "foundation", _("Foundation")
+        OTHER = "other", _("Other")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="lead_organisations"
+    )
+    name = models.CharField(_("name"), max_length=160)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    website = models.URLField(_("website"), blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("lead organisation")
+        verbose_name_plural = _("lead organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="unique_lead_org_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="areas")
+    name = models.CharField(_("name"), max_length=120)
+    local_authority = models.CharField(_("local authority"), max_length=120, blank=True)
+    deprivation_decile = models.PositiveSmallIntegerField(
+        _("deprivation decile"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("1 = the most deprived tenth of areas (English Indices of Deprivation)."),
+    )
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="unique_area_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Centre(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="centres")
+    name = models.CharField(_("name"), max_length=120)
+    lead_organisation = models.ForeignKey(
+        LeadOrganisation,
+        on_delete=models.PROTECT,
+        related_name="centres",
+        verbose_name=_("lead organisation"),
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="centres", verbose_name=_("area")
+    )
+    opened = models.DateField(_("opened"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    address = models.TextField(_("address"), blank=True)
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("centre")
+        verbose_name_plural = _("centres")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="unique_centre_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("programmes:centre_detail", args=[self.pk])
+
+    def clean(self):
+        for field in ("lead_organisation", "area"):
+            related = getattr(self, f"{field}_id") and getattr(self, field)
+            if related and self.programme_id and related.programme_id != self.programme_id:
+                raise ValidationError({field: _("Choose one from this centre's programme.")})
+
+
+class PartnerSchool(models.Model):
+    class Phase(models.TextChoices):
+        NURSERY = "nursery", _("Nursery")
+        PRIMARY = "primary", _("Primary")
+        SECONDARY = "secondary", _("Secondary")
+        ALL_THROUGH = "all_through", _("All-through")
+        SPECIAL = "special", _("Special")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="schools")
+    urn = models.CharField(
+        _("URN"),
+        max_length=12,
+        blank=True,
+        help_text=_("Unique Reference Number from Get Information About Schools."),
+    )
+    name = models.CharField(_("name"), max_length=160)
+    phase = models.CharField(_("phase"), max_length=12, choices=Phase.choices)
+    local_authority = models.CharField(_("local authority"), max_length=120)
+    fsm_percent = models.DecimalField(
+        _("share on free school meals"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    pupils = models.PositiveIntegerField(_("pupils on roll"), null=True, blank=True)
+    partner_since = models.DateField(_("partner since"), null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner school")
+        verbose_name_plural = _("partner schools")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "urn"],
+                condition=~models.Q(urn=""),
+                name="unique_school_urn_per_centre",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def programme(self):
+        return self.centre.programme
+
+
+class Funder(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government department")
+        ARTS_COUNCIL = "arts_council", _("Arts council")
+        LOCAL_AUTHORITY = "local_authority", _("Local authority")
+        TRUST = "trust", _("Trust or foundation")
+        CORPORATE = "corporate", _("Corporate")
+        INDIVIDUAL = "individual", _("Individual donors")
+        OTHER = "other", _("Other")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="funders")
+    name = models.CharField(_("name"), max_length=160)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    website = models.URLField(_("website"), blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("funder")
+        verbose_name_plural = _("funders")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="unique_funder_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grant(models.Model):
+    class Currency(models.TextChoices):
+        GBP = "GBP", "GBP £"
+        EUR = "EUR", "EUR €"
+        USD = "USD", "USD $"
+        VES = "VES", "VES Bs."
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="grants")
+    funder = models.ForeignKey(
+        Funder, on_delete=models.PROTECT, related_name="grants", verbose_name=_("funder")
+    )
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=255)
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.GBP
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    centres = models.ManyToManyField(
+        Centre,
+        blank=True,
+        related_name="grants",
+        verbose_name=_("recipient centres"),
+        help_text=_("Leave empty when the grant is to the whole programme."),
+    )
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-start", "funder__name"]
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        constraints = [
+            models.CheckConstraint(
+                name="grant_ends_after_start", condition=models.Q(end__gte=models.F("start"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funder} — {self.purpose}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("programmes:grant_detail", args=[self.pk])
+
+    def clean(self):
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("A grant cannot end before it starts.")})
+        if self.funder_id and self.programme_id and self.funder.programme_id != self.programme_id:
+            raise ValidationError({"funder": _("Choose a funder of this programme.")})

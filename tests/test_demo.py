@@ -1,0 +1,54 @@
+"""The demo programme: real centres, one login per role, idempotent."""
+
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from harmonia.accounts.models import User
+from harmonia.demo.people import DEMO_PASSWORD, PERSONAS
+from harmonia.programmes.models import Centre, Grant, PartnerSchool, Programme
+
+
+def counts():
+    return (
+        Programme.objects.count(),
+        Centre.objects.count(),
+        PartnerSchool.objects.count(),
+        Grant.objects.count(),
+        User.objects.count(),
+    )
+
+
+def test_loading_twice_changes_nothing(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = counts()
+    names = sorted(PartnerSchool.objects.values_list("name", flat=True))
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts() == first
+    assert sorted(PartnerSchool.objects.values_list("name", flat=True)) == names
+
+
+def test_in_harmony_england_has_its_real_centres_and_lead_organisations(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    england = Programme.objects.get(slug="in-harmony-england")
+    leads = dict(england.centres.values_list("name", "lead_organisation__name"))
+    assert leads["In Harmony Liverpool"] == "Royal Liverpool Philharmonic"
+    assert leads["In Harmony Leeds"] == "Opera North"
+    assert leads["In Harmony Newcastle Gateshead"] == "Sage Gateshead"
+    assert leads["In Harmony Telford and Stoke-on-Trent"] == "Telford and Wrekin Music"
+    assert len(leads) == 7
+    funders = set(england.funders.values_list("name", flat=True))
+    assert {"Department for Education", "Arts Council England"} <= funders
+    assert england.grants.filter(start__year=2012, end__year=2015).exists()
+    venezuela = Programme.objects.get(slug="el-sistema-venezuela")
+    assert venezuela.default_language == "es"
+    assert venezuela.centres.count() >= 3
+
+
+def test_every_demo_login_works(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    for persona in PERSONAS:
+        request = RequestFactory().post("/accounts/login/")
+        user = authenticate(request, username=persona.email, password=DEMO_PASSWORD)
+        assert user is not None, persona.email
+        assert user.memberships.filter(role=persona.role).exists()
