@@ -19,7 +19,7 @@ def _r(code: str) -> list[float]:
         [RSCRIPT, "--vanilla", "-e", code], capture_output=True, text=True, check=False
     )
     if res.returncode != 0:
-        pytest.skip(f"R package missing or R failed: {res.stderr.strip().splitlines()[-1:]}")
+        pytest.fail(f"R failed: {res.stderr.strip().splitlines()[-1:]}")
     return [float(v) for v in res.stdout.split()]
 
 
