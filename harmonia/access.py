@@ -47,6 +47,11 @@ class Capability(StrEnum):
     VIEW_SPECIAL_CATEGORY = "view_special_category"  # ethnicity, FSM, SEN, looked-after
     TAKE_REGISTER = "take_register"
     VIEW_CONCERNS = "view_concerns"  # the safeguarding concern log
+    # Staff, safeguarding checks and instruments (harmonia.staff, harmonia.instruments)
+    MANAGE_STAFF = "manage_staff"  # staff records and their safeguarding checks
+    VIEW_INSTRUMENTS = "view_instruments"  # inventory and loans of a centre
+    LEND_INSTRUMENTS = "lend_instruments"  # lend, return, swap; record arm measurements
+    MANAGE_INSTRUMENTS = "manage_instruments"  # add, label, repair instruments; stock
 
 
 C = Capability
@@ -63,6 +68,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.MANAGE_GRANTS,
             C.VIEW_AUDIT,
             C.VIEW_AGGREGATES,
+            C.MANAGE_STAFF,
+            C.VIEW_INSTRUMENTS,
+            C.LEND_INSTRUMENTS,
+            C.MANAGE_INSTRUMENTS,
         }
     ),
     Role.FUNDER_VIEWER: frozenset(
@@ -84,6 +93,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_SAFETY_NOTES,
             C.VIEW_SPECIAL_CATEGORY,
             C.TAKE_REGISTER,
+            C.MANAGE_STAFF,
+            C.VIEW_INSTRUMENTS,
+            C.LEND_INSTRUMENTS,
+            C.MANAGE_INSTRUMENTS,
         }
     ),
     Role.TUTOR: frozenset(
@@ -93,6 +106,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_CHILDREN,
             C.VIEW_SAFETY_NOTES,
             C.TAKE_REGISTER,
+            C.VIEW_INSTRUMENTS,
+            C.LEND_INSTRUMENTS,
         }
     ),
     Role.SAFEGUARDING_LEAD: frozenset(
@@ -104,6 +119,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_SAFETY_NOTES,
             C.VIEW_SPECIAL_CATEGORY,
             C.VIEW_CONCERNS,
+            C.MANAGE_STAFF,
         }
     ),
 }

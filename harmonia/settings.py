@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "harmonia.accounts",
     "harmonia.audit",
     "harmonia.programmes",
+    "harmonia.children",
+    "harmonia.staff",
+    "harmonia.instruments",
+    "harmonia.ensembles",
+    "harmonia.reports",
     "harmonia.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -169,6 +174,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("HARMONIA_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "media/"
+
+# Aggregates shown to funders, the public or another programme hide counts below this.
+HARMONIA_SUPPRESSION_THRESHOLD = int(os.environ.get("HARMONIA_SUPPRESSION_THRESHOLD", "5"))
 
 TASKS = {
     "default": {

@@ -9,5 +9,10 @@ urlpatterns = [
     path("accounts/", include("harmonia.accounts.urls")),
     path("language/", set_language, name="set_language"),
     path("", include("harmonia.programmes.urls")),
+    path("", include("harmonia.children.urls")),
+    path("", include("harmonia.staff.urls")),
+    path("", include("harmonia.instruments.urls")),
+    path("", include("harmonia.ensembles.urls")),
+    path("", include("harmonia.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ outsider leads another programme. Writes go through the services, as in the app.
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +30,7 @@ from harmonia.programmes.models import (
     PartnerSchool,
     Programme,
 )
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 
 PASSWORD = "correct horse battery staple"
 
@@ -190,3 +192,24 @@ def as_persona(client, world):
         return client
 
     return login
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):
+    """A fresh browser context at phone size; ``page.base`` is the live server's URL."""
+    context = chromium.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.base = live_server.url
+    yield page
+    context.close()

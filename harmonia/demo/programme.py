@@ -261,7 +261,22 @@ def load_demo() -> dict:
         )
     _staff_everywhere(england, england_faker, rng, "en")
     _staff_everywhere(venezuela, venezuela_faker, rng, "es")
+    from harmonia.children.demo import load_children_demo
+
+    children = load_children_demo()
+    from harmonia.demo.instruments import load_staff_and_instruments
+
+    kit = load_staff_and_instruments(england, england_faker)  # staff, checks, instruments
+    from harmonia.demo.ensembles import load_ensembles_demo
+
+    timetable = load_ensembles_demo()  # ensembles, terms, sessions, placements, marks
+    from harmonia.reports.demo import load_reports_demo
+
+    load_reports_demo()  # dashboards' attendance rollup, from the demo registers
     return {
+        "children": children,
+        **kit,
+        **timetable,
         "programmes": Programme.objects.count(),
         "centres": Centre.objects.count(),
         "schools": PartnerSchool.objects.count(),

@@ -11,17 +11,19 @@ def nav_labels(response):
 
 def test_a_tutor_sees_their_centre_and_programme_but_no_management(as_persona, world):
     response = as_persona("tutor_a").get(reverse("home"))
-    assert nav_labels(response) == ["Home", "In Harmony Liverpool", "In Harmony England"]
+    labels = nav_labels(response)
+    # Feature apps add their own items (Instruments, ...); the structure stays.
+    assert labels[0] == "Home"
+    assert labels.index("In Harmony Liverpool") < labels.index("In Harmony England")
+    assert "People and roles" not in labels and "Staff" not in labels
 
 
 def test_the_programme_lead_sees_people_and_structure(as_persona, world):
     response = as_persona("programme_lead").get(reverse("home"))
-    assert nav_labels(response) == [
-        "Home",
-        "In Harmony England",
-        "People and roles",
-        "Areas, organisations and funders",
-    ]
+    labels = nav_labels(response)
+    assert labels[:2] == ["Home", "In Harmony England"]
+    assert "People and roles" in labels and "Areas, organisations and funders" in labels
+    assert "Single central record" in labels
 
 
 def test_one_person_may_hold_several_roles(as_persona, world):

@@ -1,5 +1,7 @@
-"""Real Chromium (Debian's package) driven by Playwright, against the live test server.
+"""Helpers for tests that drive real Chromium (Debian's package) with Playwright.
 
+The ``chromium`` and ``browser_page`` fixtures live in tests/conftest.py, so that any
+test folder can use the one browser (Playwright's sync API starts once per process).
 The suite fails — never skips — when /usr/bin/chromium is missing: .ci/run installs it.
 """
 
@@ -24,27 +26,6 @@ SCREENSHOTS = Path(os.environ.get("HARMONIA_SCREENSHOTS", "var/screenshots"))
 # Playwright's sync API runs an event loop; Django's ORM calls made from the test
 # body in between are safe because the server runs in its own thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def browser_page(chromium, live_server):
-    """A fresh browser context at phone size; ``page.base`` is the live server's URL."""
-    context = chromium.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.base = live_server.url
-    yield page
-    context.close()
 
 
 @pytest.fixture

@@ -1,0 +1,128 @@
+"""Server time to render and to save a 60-child register (Django's test Client, in-process).
+
+    .venv/bin/python bench/register.py                      # SQLite (a fresh test database)
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/harmonia_bench  # or any PostgreSQL
+    .venv/bin/python bench/register.py
+
+The database named by DATABASE_URL is left alone: Django's test machinery creates a
+``test_…`` database beside it (in memory for SQLite) and drops it at the end.
+Reports median and p95 over ``--iterations`` (default 200) of: rendering the
+register page, saving a first register of 60 marks (one submission), and saving a
+correction (12 marks change) to a 60-child register.
+"""
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["HARMONIA_MODE"] = "test"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--children", type=int, default=60)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    settings.DEBUG = False
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run(args)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def run(args):
+    import json
+
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from harmonia.ensembles.models import Mark, Occurrence
+    from tests.conftest import build_world
+    from tests.ensembles.conftest import LONDON, build_register
+
+    world = build_world()
+    reg = build_register(world.centre_a, args.children, tutor=world.tutor_a)
+    today = timezone.localdate()
+    fresh = []
+    for i in range(args.iterations):  # one unmarked occurrence per first-save iteration
+        day = today - dt.timedelta(days=i + 1)
+        starts = dt.datetime.combine(day, dt.time(16), tzinfo=LONDON)
+        fresh.append(
+            Occurrence(ensemble=reg.ensemble, centre=world.centre_a, date=day, starts_at=starts,
+                       ends_at=starts + dt.timedelta(minutes=90), minutes=90, kind="rehearsal")
+        )  # fmt: skip
+    Occurrence.objects.bulk_create(fresh)
+    fresh = list(Occurrence.objects.filter(ensemble=reg.ensemble, date__lt=today).order_by("-date"))
+    client = Client()
+    client.force_login(world.tutor_a)
+
+    def submit(occurrence, statuses):
+        now = timezone.now().isoformat()
+        marks = [
+            {"child": c.pk, "status": statuses(i), "marked_at": now}
+            for i, c in enumerate(reg.children)
+        ]
+        url = reverse("ensembles:register_submit", args=[occurrence.pk])
+        body = json.dumps({"key": str(uuid.uuid4()), "marks": marks})
+        started = time.perf_counter()
+        response = client.post(url, body, content_type="application/json")
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 200, response.content
+        return elapsed
+
+    # Warm up (template and URL caches), then measure.
+    page = reverse("ensembles:register", args=[reg.occurrence.pk])
+    submit(reg.occurrence, lambda i: "present")
+    client.get(page)
+    render = []
+    for _ in range(args.iterations):
+        started = time.perf_counter()
+        response = client.get(page)
+        render.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    first_save = [submit(o, lambda i: "late" if i % 10 == 0 else "present") for o in fresh]
+    correction = [
+        submit(reg.occurrence, lambda i, n=n: "late" if i % 10 == n % 10 else "present")
+        for n in range(args.iterations)
+    ]
+    assert Mark.objects.filter(occurrence=reg.occurrence).count() == args.children
+
+    vendor = connection.vendor
+    print(f"Register benchmark: {args.children} children, {args.iterations} iterations, {vendor}")
+    for label, values in (
+        ("render the register page", render),
+        (f"save a first register ({args.children} marks)", first_save),
+        ("save a correction (12 marks change)", correction),
+    ):
+        print(
+            f"  {label:<42} median {statistics.median(values) * 1000:6.1f} ms"
+            f"   p95 {percentile(values, 95) * 1000:6.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

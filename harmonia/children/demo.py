@@ -1,0 +1,313 @@
+"""Demo children and families for ``manage.py load_demo``.
+
+Synthetic, from Faker with a fixed seed per centre, so every run makes the same
+children; a child is found by its natural key (centre, names, date of birth)
+before anything is created, so loading twice changes nothing. Rows are written
+directly (no audit events): this is demo data, not anyone's action.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+from faker import Faker
+from stdnum.gb import upn as stdnum_upn
+
+from harmonia.children.models import (
+    Child,
+    ChildGuardian,
+    ChildSafetyNotes,
+    ChildSensitive,
+    ConsentForm,
+    ConsentKind,
+    ConsentRecord,
+    EnrolmentPeriod,
+    EthnicityCode,
+    FsmPeriod,
+    Guardian,
+    LeavingReason,
+    Relationship,
+    Status,
+)
+from harmonia.programmes.models import Programme
+
+SEED = 2009
+
+WORDING = {
+    "en": {
+        ConsentKind.PHOTO: (
+            "Photography and film",
+            "I agree that {programme} may take photographs and film of my child during "
+            "rehearsals and concerts, and use them in printed materials, on its website and "
+            "on social media. Children are never named in published images. I can withdraw "
+            "this consent at any time by telling the centre.",
+        ),
+        ConsentKind.DATA_SHARING: (
+            "Sharing information with my child's school",
+            "I agree that {programme} and my child's school may share my child's name, "
+            "attendance and progress in music so that they can support my child together.",
+        ),
+        ConsentKind.MEDICAL: (
+            "Emergency medical treatment",
+            "In an emergency, if I cannot be reached, I agree that staff may seek and "
+            "consent to urgent medical treatment for my child on a doctor's advice.",
+        ),
+        ConsentKind.RESEARCH: (
+            "Research and evaluation",
+            "I agree that information about my child (without their name) may be used by "
+            "independent researchers to evaluate the programme. Results are only ever "
+            "published as totals in which no child can be identified.",
+        ),
+        ConsentKind.TRIPS: (
+            "Trips and performances away",
+            "I agree that my child may travel with staff to concerts and workshops away "
+            "from the centre. The centre tells me about every trip in advance.",
+        ),
+    },
+    "es": {
+        ConsentKind.PHOTO: (
+            "Fotografía y video",
+            "Autorizo a {programme} a fotografiar y filmar a mi hijo o hija en ensayos y "
+            "conciertos y a usar esas imágenes en sus publicaciones. Puedo retirar esta "
+            "autorización en cualquier momento.",
+        ),
+        ConsentKind.DATA_SHARING: (
+            "Compartir información con la escuela",
+            "Autorizo a {programme} y a la escuela a compartir la asistencia y el progreso "
+            "musical de mi hijo o hija.",
+        ),
+        ConsentKind.MEDICAL: (
+            "Atención médica de emergencia",
+            "En una emergencia, si no me localizan, autorizo al personal a buscar atención "
+            "médica urgente para mi hijo o hija.",
+        ),
+        ConsentKind.RESEARCH: (
+            "Investigación y evaluación",
+            "Autorizo el uso de datos de mi hijo o hija, sin su nombre, para evaluar el "
+            "programa. Solo se publican totales.",
+        ),
+        ConsentKind.TRIPS: (
+            "Salidas y conciertos fuera del núcleo",
+            "Autorizo a mi hijo o hija a viajar con el personal a conciertos y talleres.",
+        ),
+    },
+}
+# England's photo form changed this term (social media added), so a re-consent
+# campaign is under way there.
+PHOTO_V2_EN = (
+    "I agree that {programme} may take photographs and film of my child during rehearsals "
+    "and concerts, and use them in printed materials, on its website, on social media and "
+    "in short videos shared by our partner orchestras. Children are never named in "
+    "published images. I can withdraw this consent at any time by telling the centre."
+)
+ETHNICITY_MIX = [
+    (EthnicityCode.WBRI, 55), (EthnicityCode.WOTH, 6), (EthnicityCode.MWBC, 5),
+    (EthnicityCode.MWBA, 3), (EthnicityCode.AIND, 3), (EthnicityCode.APKN, 4),
+    (EthnicityCode.ABAN, 2), (EthnicityCode.BAFR, 8), (EthnicityCode.BCRB, 4),
+    (EthnicityCode.CHNE, 2), (EthnicityCode.WIRI, 2), (EthnicityCode.WROM, 1),
+    (EthnicityCode.OOTH, 2), (EthnicityCode.REFU, 1), (EthnicityCode.NOBT, 2),
+]  # fmt: skip
+ALLERGIES = ["Peanuts", "Tree nuts", "Eggs", "Latex", "Penicillin", "Bee stings"]
+MEDICAL = ["Asthma: blue inhaler kept in bag", "Type 1 diabetes: snacks allowed in sessions",
+           "Epilepsy: care plan held by the centre manager", "Eczema"]  # fmt: skip
+DIETARY = ["Vegetarian", "Halal", "No pork", "Gluten-free", "Dairy-free"]
+
+
+def _forms(programme, language, now) -> dict[str, ConsentForm]:
+    start = timezone.make_aware(dt.datetime(2023, 9, 1, 9, 0))
+    current = {}
+    for kind, (title, text) in WORDING[language].items():
+        form, _ = ConsentForm.objects.get_or_create(
+            programme=programme,
+            kind=kind,
+            version=1,
+            defaults={"title": title, "wording": text.format(programme=programme.name),
+                      "published_at": start},
+        )  # fmt: skip
+        current[kind] = form
+    if language == "en":
+        current["photo_v2"], _ = ConsentForm.objects.get_or_create(
+            programme=programme,
+            kind=ConsentKind.PHOTO,
+            version=2,
+            defaults={
+                "title": WORDING["en"][ConsentKind.PHOTO][0],
+                "wording": PHOTO_V2_EN.format(programme=programme.name),
+                "published_at": now - dt.timedelta(days=21),
+            },
+        )
+    return current
+
+
+def _dob(rng, year_group: int, today: dt.date) -> dt.date:
+    """A date of birth for National Curriculum year ``year_group`` this school year."""
+    school_year = today.year if today.month >= 9 else today.year - 1
+    start = dt.date(school_year - year_group - 5, 9, 1)
+    return start + dt.timedelta(days=rng.randrange(365))
+
+
+def _upn(rng, centre_index: int, n: int) -> str:
+    body = f"{800 + centre_index:03d}{2000 + rng.randrange(8000):04d}{n:03d}{rng.randrange(10)}"[
+        :12
+    ]
+    return stdnum_upn.calc_check_digit(body) + body
+
+
+def _centre(centre, index, forms, language, today, now) -> int:
+    english = language == "en"
+    rng = random.Random(f"{SEED}-{centre.name}")
+    faker = Faker("en_GB" if english else "es")
+    faker.seed_instance(f"{SEED}-{centre.name}")
+    schools = list(centre.schools.order_by("name"))
+    target = rng.randrange(25, 41) if english else 20
+    created = 0
+    family = None
+    n = 0
+    while n < target:
+        # Families of one or two children; siblings share the guardian record.
+        surname = faker.last_name()
+        guardian_first = (
+            faker.first_name_female() if rng.random() < 0.8 else faker.first_name_male()
+        )
+        relationship = (
+            Relationship.MOTHER if rng.random() < 0.7 else rng.choice(
+                [Relationship.FATHER, Relationship.GRANDPARENT, Relationship.FOSTER_CARER]
+            )
+        )  # fmt: skip
+        family = {
+            "first_name": guardian_first,
+            "last_name": surname,
+            "email": f"{guardian_first}.{surname}.{index}{n}@example.org".lower().replace(" ", ""),
+            "phone": faker.phone_number(),
+            "relationship": relationship,
+        }
+        size = 2 if rng.random() < 0.18 else 1
+        school = rng.choice(schools) if schools else None
+        fsm = rng.random() < (0.5 if english else 0.0)
+        for _ in range(size):
+            if n >= target:
+                break
+            n += 1
+            sex = rng.choice(["F", "M"])
+            first = faker.first_name_female() if sex == "F" else faker.first_name_male()
+            year = rng.randrange(2, 7)
+            dob = _dob(rng, year, today)
+            roll = rng.random()
+            status = (
+                Status.WAITING if roll < 0.1 else Status.LEFT if roll < 0.16 else
+                Status.PAUSED if roll < 0.2 else Status.ACTIVE
+            )  # fmt: skip
+            upn = _upn(rng, index, n) if english and rng.random() < 0.85 else ""
+            values = {
+                "ethnicity": rng.choices([c for c, _w in ETHNICITY_MIX],
+                                         [w for _c, w in ETHNICITY_MIX])[0] if english else "",
+                "sen": rng.choices(["N", "K", "E"], [80, 16, 4])[0],
+                "eal": rng.random() < (0.2 if english else 0.0),
+                "lac": rng.random() < 0.03,
+                "allergy": rng.choice(ALLERGIES) if rng.random() < 0.1 else "",
+                "medical": rng.choice(MEDICAL) if rng.random() < 0.08 else "",
+                "diet": rng.choice(DIETARY) if rng.random() < 0.15 else "",
+                "joined": dt.date(2023 + rng.randrange(2), 9, 1) + dt.timedelta(rng.randrange(60)),
+                "preferred": first[:3] if rng.random() < 0.05 else "",
+                "consent_roll": [rng.random() for _ in range(6)],
+                "stay_days": 150 + rng.randrange(200),
+                "reason": rng.choice(LeavingReason.values[:6]),
+            }  # fmt: skip
+            child, was_created = Child.objects.get_or_create(
+                centre=centre,
+                first_name=first,
+                last_name=surname,
+                date_of_birth=dob,
+                defaults={
+                    "sex": sex,
+                    "school": school,
+                    "year_group": str(year),
+                    "upn": upn,
+                    "status": status,
+                    "preferred_name": values["preferred"],
+                    "waiting_since": values["joined"] if status == Status.WAITING else None,
+                },
+            )
+            if not was_created:
+                continue
+            created += 1
+            _history(child, status, values, today)
+            _family(child, family, centre)
+            ChildSensitive.objects.create(
+                child=child, ethnicity=values["ethnicity"], sen_status=values["sen"],
+                eal=values["eal"], first_language="Polish" if values["eal"] else "",
+                looked_after=values["lac"],
+            )  # fmt: skip
+            if fsm:
+                FsmPeriod.objects.create(child=child, start=dt.date(2022, 9, 1), source="demo")
+            if values["allergy"] or values["medical"] or values["diet"]:
+                ChildSafetyNotes.objects.create(
+                    child=child, allergies=values["allergy"], medical=values["medical"],
+                    dietary=values["diet"],
+                )  # fmt: skip
+            if status != Status.WAITING:
+                _consents(child, forms, values["consent_roll"], values["joined"], now)
+    return created
+
+
+def _history(child, status, values, today):
+    joined = values["joined"]
+    if status == Status.WAITING:
+        EnrolmentPeriod.objects.create(child=child, status=Status.WAITING, start=joined)
+        return
+    EnrolmentPeriod.objects.create(
+        child=child, status=Status.WAITING, start=joined - dt.timedelta(days=60), end=joined
+    )
+    if status == Status.ACTIVE:
+        EnrolmentPeriod.objects.create(child=child, status=Status.ACTIVE, start=joined)
+        return
+    change = min(joined + dt.timedelta(days=values["stay_days"]), today)
+    EnrolmentPeriod.objects.create(child=child, status=Status.ACTIVE, start=joined, end=change)
+    reason = values["reason"] if status == Status.LEFT else ""
+    EnrolmentPeriod.objects.create(child=child, status=status, start=change, leaving_reason=reason)
+
+
+def _family(child, family, centre):
+    guardian, _ = Guardian.objects.get_or_create(
+        centre=centre,
+        email=family["email"],
+        defaults={k: family[k] for k in ("first_name", "last_name", "phone")},
+    )
+    ChildGuardian.objects.get_or_create(
+        child=child, guardian=guardian, defaults={"relationship": family["relationship"]}
+    )
+    family["guardian"] = guardian
+
+
+def _consents(child, forms, roll, joined, now):
+    guardian = child.guardian_links.first().guardian
+    at = timezone.make_aware(dt.datetime.combine(joined, dt.time(17, 30)))
+    for i, kind in enumerate(
+        [ConsentKind.PHOTO, ConsentKind.DATA_SHARING, ConsentKind.MEDICAL,
+         ConsentKind.RESEARCH, ConsentKind.TRIPS]
+    ):  # fmt: skip
+        decision = "refused" if roll[i] < 0.1 else "given"
+        ConsentRecord.objects.create(
+            child=child, form=forms[kind], decision=decision, guardian=guardian,
+            method="paper" if roll[i] < 0.6 else "online", decided_at=at,
+        )  # fmt: skip
+    if "photo_v2" in forms and roll[5] < 0.45:
+        ConsentRecord.objects.create(
+            child=child, form=forms["photo_v2"], decision="given", guardian=guardian,
+            method="online", decided_at=now - dt.timedelta(days=int(roll[5] * 30)),
+        )  # fmt: skip
+
+
+def load_children_demo() -> int:
+    """Children for every demo centre; returns the number of children held."""
+    today = timezone.localdate()
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for programme in Programme.objects.filter(slug__in=["in-harmony-england",
+                                                        "el-sistema-venezuela"]):  # fmt: skip
+        language = "en" if programme.country == "GB" else "es"
+        forms = _forms(programme, language, now)
+        for index, centre in enumerate(programme.centres.order_by("name")):
+            _centre(centre, index, forms, language, today, now)
+    return Child.objects.count()

@@ -1,0 +1,287 @@
+"""Imports of children from school files: read (pure adapters in harmonia.interop),
+check the whole file, preview, then apply all or nothing in one transaction.
+
+Existing children are matched by UPN, then by name and date of birth, so that
+importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from harmonia import audit
+from harmonia.children import services
+from harmonia.children.models import (
+    Child,
+    ChildGuardian,
+    ChildSensitive,
+    FsmPeriod,
+    Guardian,
+    ImportLog,
+    Relationship,
+    Sex,
+    Status,
+)
+from harmonia.interop import classlist, ctf
+from harmonia.interop.pupils import FileRefused, Pupil, check, parse_date
+from harmonia.programmes.models import PartnerSchool
+
+# Imports of more pupils than this run as a background task with progress shown.
+BACKGROUND_FROM = 50
+
+RELATIONSHIPS = {
+    "PAR": Relationship.PARENT,
+    "MUM": Relationship.MOTHER,
+    "DAD": Relationship.FATHER,
+    "STP": Relationship.STEP_PARENT,
+    "FOS": Relationship.FOSTER_CARER,
+    "CAR": Relationship.OTHER_RELATIVE,
+    "REL": Relationship.OTHER_RELATIVE,
+    "FAM": Relationship.OTHER_RELATIVE,
+    "SWR": Relationship.SOCIAL_WORKER,
+}
+
+
+def _problems(items) -> list[dict]:
+    return [{"row": p.row, "field": p.field, "message": p.message} for p in items]
+
+
+def read_upload(centre, *, kind: str, filename: str, data: bytes, by, mapping=None, fsm_from=""):
+    """Check a file and keep the result as an ImportLog (nothing else is written)."""
+    log = ImportLog(centre=centre, kind=kind, filename=filename[:200], uploaded_by=by)
+    try:
+        if kind == ImportLog.Kind.CTF:
+            header, pupils = ctf.read_ctf(data)
+        else:
+            text = classlist.decode(data)
+            pupils = classlist.read_classlist(text, mapping or {}, fsm_from=fsm_from)
+    except FileRefused as exc:
+        log.state = ImportLog.State.INVALID
+        log.error = str(exc)
+        log.save()
+        return log
+    problems = check(pupils)
+    log.total = len(pupils)
+    log.rows = [p.as_dict() for p in pupils]
+    log.problems = _problems(problems)
+    if not pupils:
+        log.error = "The file holds no pupils."
+    log.state = ImportLog.State.INVALID if problems or not pupils else ImportLog.State.VALIDATED
+    log.save()
+    return log
+
+
+def preview(log: ImportLog) -> list[dict]:
+    """What applying would do to each pupil: create, update or nothing."""
+    pupils = [Pupil.from_dict(r) for r in log.rows]
+    matches = _match(log.centre, pupils)
+    out = []
+    for p in pupils:
+        child = matches.get(p.row)
+        out.append(
+            {
+                "pupil": p,
+                "child": child,
+                "action": "update" if child else "create",
+            }
+        )
+    return out
+
+
+def _match(centre, pupils: list[Pupil]) -> dict[int, Child]:
+    """row → existing child: by UPN first, then by name and date of birth (2 queries)."""
+    upns = {p.upn for p in pupils if p.upn}
+    by_upn = {c.upn: c for c in Child.objects.filter(centre=centre, upn__in=upns)}
+    dobs = {p.dob for p in pupils}
+    by_person = {
+        (c.last_name.lower(), c.first_name.lower(), c.date_of_birth.isoformat()): c
+        for c in Child.objects.filter(centre=centre, date_of_birth__in=dobs)
+    }
+    found = {}
+    for p in pupils:
+        child = by_upn.get(p.upn) if p.upn else None
+        if child is None:
+            child = by_person.get((p.surname.lower(), p.forename.lower(), p.dob))
+        if child is not None:
+            found[p.row] = child
+    return found
+
+
+def start_apply(log: ImportLog, *, by) -> ImportLog:
+    """Apply now, or queue as a background task for a large file."""
+    if log.state != ImportLog.State.VALIDATED:
+        raise ValueError("Only a checked file without problems can be applied.")
+    log.state = ImportLog.State.QUEUED
+    log.save(update_fields=["state"])
+    if log.total >= BACKGROUND_FROM:
+        apply_import_task.enqueue(log.pk, by.pk if by else None)
+    else:
+        apply_import(log, by=by)
+    log.refresh_from_db()
+    return log
+
+
+@task()
+def apply_import_task(log_id: int, user_id: int | None) -> None:
+    from harmonia.accounts.models import User
+
+    log = ImportLog.objects.select_related("centre__programme").get(pk=log_id)
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    apply_import(log, by=user)
+
+
+def apply_import(log: ImportLog, *, by) -> None:
+    ImportLog.objects.filter(pk=log.pk).update(state=ImportLog.State.RUNNING)
+    try:
+        counts = _apply(log, by=by)
+    except Exception as exc:  # all or nothing: the transaction rolled back
+        ImportLog.objects.filter(pk=log.pk).update(
+            state=ImportLog.State.FAILED, error=str(exc)[:2000], finished=timezone.now()
+        )
+        raise
+    ImportLog.objects.filter(pk=log.pk).update(
+        state=ImportLog.State.APPLIED,
+        finished=timezone.now(),
+        done=log.total,
+        created_count=counts["created"],
+        updated_count=counts["updated"],
+        unchanged_count=counts["unchanged"],
+    )
+
+
+@transaction.atomic
+def _apply(log: ImportLog, *, by) -> dict[str, int]:
+    centre = log.centre
+    pupils = [Pupil.from_dict(r) for r in log.rows]
+    # Re-check inside the transaction: the file must still be clean.
+    if check(pupils):
+        raise ValueError("The file has problems; nothing was imported.")
+    matches = _match(centre, pupils)
+    schools = {s.urn: s for s in PartnerSchool.objects.filter(centre=centre).exclude(urn="")}
+    today = timezone.localdate()
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for p in pupils:
+        child = matches.get(p.row)
+        fields = {
+            "first_name": p.forename,
+            "last_name": p.surname,
+            "date_of_birth": parse_date(p.dob),
+            "sex": p.sex or Sex.UNKNOWN,
+            "year_group": p.year_group,
+        }
+        if p.preferred_forename and p.preferred_forename != p.forename:
+            fields["preferred_name"] = p.preferred_forename
+        if p.upn:
+            fields["upn"] = p.upn
+        school = schools.get(p.school_urn)
+        if school is not None:
+            fields["school"] = school
+        changed = False
+        if child is None:
+            child = Child(centre=centre, **fields)
+            services.enrol_child(child, status=Status.WAITING, on=today, by=by)
+            counts["created"] += 1
+            changed = True
+        else:
+            diff = [k for k, v in fields.items() if getattr(child, k) != v]
+            if diff:
+                for k in diff:
+                    setattr(child, k, fields[k])
+                child.full_clean()
+                child.save()
+                changed = True
+        changed |= _apply_sensitive(child, p)
+        changed |= _apply_contacts(child, p)
+        if matches.get(p.row) is not None:
+            counts["updated" if changed else "unchanged"] += 1
+    audit.record(
+        actor=by,
+        action="children imported",
+        obj=log,
+        programme=centre.programme,
+        changes=counts,
+    )
+    return counts
+
+
+def _apply_sensitive(child: Child, p: Pupil) -> bool:
+    changed = False
+    values = {}
+    if p.ethnicity:
+        values["ethnicity"] = p.ethnicity
+    if p.sen_provision:
+        values["sen_status"] = p.sen_provision
+    if p.first_language:
+        values["first_language"] = p.first_language
+        values["eal"] = p.first_language.upper() not in {"ENG", "ENGLISH"}
+    if p.looked_after:
+        values["looked_after"] = True
+    if values:
+        sensitive, created = ChildSensitive.objects.get_or_create(child=child, defaults=values)
+        if not created:
+            diff = {k: v for k, v in values.items() if getattr(sensitive, k) != v}
+            if diff:
+                for k, v in diff.items():
+                    setattr(sensitive, k, v)
+                sensitive.save()
+                changed = True
+        else:
+            changed = True
+    for start, end in p.fsm:
+        start_date = parse_date(start)
+        end_date = parse_date(end) if end else None
+        period, created = FsmPeriod.objects.get_or_create(
+            child=child, start=start_date, defaults={"end": end_date, "source": "import"}
+        )
+        if created:
+            changed = True
+        elif period.end != end_date:
+            period.end = end_date
+            period.save(update_fields=["end"])
+            changed = True
+    return changed
+
+
+def _apply_contacts(child: Child, p: Pupil) -> bool:
+    changed = False
+    for order, contact in enumerate(p.contacts, start=1):
+        if not (contact.surname or contact.email or contact.phone):
+            continue
+        guardian = services.possible_duplicate_guardians(
+            child.centre, email=contact.email, phone=contact.phone
+        ).first()
+        if guardian is None:
+            guardian = Guardian.objects.filter(
+                centre=child.centre,
+                child_links__child=child,
+                first_name__iexact=contact.forename,
+                last_name__iexact=contact.surname,
+            ).first()
+        if guardian is None:
+            guardian = Guardian.objects.create(
+                centre=child.centre,
+                first_name=contact.forename,
+                last_name=contact.surname,
+                email=contact.email,
+                phone=contact.phone,
+            )
+            changed = True
+        _link, created = ChildGuardian.objects.get_or_create(
+            child=child,
+            guardian=guardian,
+            defaults={
+                "relationship": RELATIONSHIPS.get(contact.relationship.upper(), "other"),
+                "parental_responsibility": contact.responsible,
+                "priority": order,
+            },
+        )
+        changed |= created
+    return changed
+
+
+def fsm_from_default() -> str:
+    return datetime.date(timezone.localdate().year, 9, 1).isoformat()

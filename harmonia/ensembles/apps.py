@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EnsemblesConfig(AppConfig):
+    name = "harmonia.ensembles"
+    label = "ensembles"
+    verbose_name = _("Ensembles, timetable and registers")
+
+    def ready(self) -> None:
+        from harmonia.ensembles import rules
+
+        rules.register_rules()

@@ -1,0 +1,71 @@
+"""iCalendar (RFC 5545) feeds of the timetable, built with ``icalendar``.
+
+* One VEVENT per occurrence; its UID (``occurrence-<pk>@harmonia``) never changes,
+  so calendar apps update an event in place instead of duplicating it.
+* Times are written in UTC (``DTSTART:20261125T160000Z``), which every client
+  reads without a VTIMEZONE; ``X-WR-TIMEZONE`` names the centre's zone for display.
+* DTSTAMP is when the occurrence last changed; SEQUENCE rises with each change;
+  a cancelled date stays in the feed with ``STATUS:CANCELLED`` so clients remove it.
+* Feeds are fetched by calendar apps, which cannot sign in: the address carries an
+  unguessable token (per ensemble, or per tutor), and a wrong token answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+from django.http import HttpResponse
+from django.utils import timezone
+
+from harmonia.ensembles.models import Occurrence
+
+PAST_DAYS = 60  # how far back a feed goes
+
+
+def build(occurrences, *, name: str, today: dt.date | None = None) -> bytes:
+    today = today or timezone.localdate()
+    rows = (
+        occurrences.filter(date__gte=today - dt.timedelta(days=PAST_DAYS))
+        .select_related("ensemble", "session")
+        .order_by("starts_at")
+    )
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Harmonia//Timetable//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", timezone.get_current_timezone_name())
+    cal.add("refresh-interval", dt.timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT6H")
+    for occurrence in rows:
+        cal.add_component(event(occurrence))
+    return cal.to_ical()
+
+
+def event(occurrence: Occurrence) -> icalendar.Event:
+    e = icalendar.Event()
+    e.add("uid", f"occurrence-{occurrence.pk}@harmonia")
+    e.add("dtstamp", occurrence.updated.astimezone(dt.UTC))
+    e.add("dtstart", occurrence.starts_at.astimezone(dt.UTC))
+    e.add("dtend", occurrence.ends_at.astimezone(dt.UTC))
+    e.add("summary", f"{occurrence.display_title} ({occurrence.get_kind_display()})")
+    e.add("sequence", occurrence.sequence)
+    if occurrence.venue:
+        e.add("location", occurrence.venue)
+    if occurrence.note:
+        e.add("description", occurrence.note)
+    if occurrence.cancelled:
+        e.add("status", "CANCELLED")
+    else:
+        e.add("status", "CONFIRMED")
+    return e
+
+
+def response(body: bytes, filename: str) -> HttpResponse:
+    reply = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    reply["Content-Disposition"] = f'inline; filename="{filename}.ics"'
+    reply["Cache-Control"] = "private, max-age=900"
+    reply["X-Robots-Tag"] = "noindex"
+    return reply

@@ -1,0 +1,209 @@
+"""Forms for ensembles, placements and the timetable. Choices are limited to one
+centre (or programme) so that a form cannot reach another centre's records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from harmonia.children.models import Child
+from harmonia.ensembles import timetable
+from harmonia.ensembles.models import (
+    CentreRegisterSettings,
+    Ensemble,
+    Occurrence,
+    Placement,
+    Section,
+    Session,
+    Term,
+)
+from harmonia.programmes.forms import DATE
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def tutors_of(centres):
+    """People with a tutor or manager role at any of ``centres``."""
+    from harmonia.accounts.models import Role, User
+
+    return (
+        User.objects.filter(
+            memberships__centre__in=centres,
+            memberships__role__in=[Role.TUTOR, Role.CENTRE_MANAGER],
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+class TutorsMixin:
+    """Refuses to list as tutor anyone whose required safeguarding checks have lapsed."""
+
+    check_on: dt.date | None = None
+
+    def clean_tutors(self):
+        tutors = self.cleaned_data.get("tutors") or []
+        on = self.check_on or timezone.localdate()
+        lapsed = [str(t) for t in tutors if not timetable.tutor_check(t, on)]
+        if lapsed:
+            raise forms.ValidationError(
+                _(
+                    "Not cleared to lead a session (safeguarding checks missing or lapsed): "
+                    "%(names)s."
+                ),
+                params={"names": ", ".join(lapsed)},
+            )
+        return tutors
+
+
+class EnsembleForm(forms.ModelForm):
+    class Meta:
+        model = Ensemble
+        fields = ["name", "kind", "member_centres", "description", "active"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "member_centres": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.centre = centre
+        self.instance.centre = self.instance.centre if self.instance.pk else centre
+        self.instance.programme = centre.programme
+        self.fields["member_centres"].queryset = centre.programme.centres.exclude(pk=centre.pk)
+        self.fields["member_centres"].help_text = _(
+            "Other centres whose children play in it (for a cross-centre ensemble)."
+        )
+        self.fields["member_centres"].required = False
+
+
+class SectionForm(forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["name", "order"]
+
+
+class PlacementForm(forms.ModelForm):
+    """Place a child in an ensemble; ``moving`` ends the child's placement elsewhere."""
+
+    move_from = forms.ModelChoiceField(
+        queryset=Placement.objects.none(),
+        required=False,
+        label=_("Move from"),
+        help_text=_("End this placement on the start date (the history is kept)."),
+    )
+
+    class Meta:
+        model = Placement
+        fields = ["child", "section", "instrument", "desk", "start", "note"]
+        widgets = {"start": DATE}
+
+    def __init__(self, *args, ensemble, centres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.ensemble = ensemble
+        self.fields["child"].queryset = Child.objects.filter(
+            centre__in=centres, anonymised_at=None
+        ).exclude(status="left")
+        self.fields["section"].queryset = ensemble.sections.all()
+        self.fields["move_from"].queryset = (
+            Placement.objects.filter(child__centre__in=centres, end=None)
+            .exclude(ensemble=ensemble)
+            .select_related("child", "ensemble")
+        )
+        self.fields["start"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        child, moving = data.get("child"), data.get("move_from")
+        if child and moving and moving.child_id != child.pk:
+            raise forms.ValidationError({"move_from": _("Choose one of this child's placements.")})
+        if (
+            child
+            and Placement.objects.filter(child=child, ensemble=self.instance.ensemble, end=None)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            raise forms.ValidationError({"child": _("This child is already in this ensemble.")})
+        return data
+
+
+class TermForm(forms.ModelForm):
+    class Meta:
+        model = Term
+        fields = ["name", "kind", "start", "end"]
+        widgets = {"start": DATE, "end": DATE}
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.centre = centre
+
+
+class SessionForm(TutorsMixin, forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = [
+            "kind",
+            "name",
+            "weekday",
+            "start_time",
+            "duration_minutes",
+            "venue",
+            "tutors",
+            "term",
+            "starts_on",
+            "ends_on",
+        ]
+        widgets = {
+            "start_time": TIME,
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "tutors": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, ensemble, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.ensemble = ensemble
+        centres = ensemble.member_centres.all()
+        self.fields["tutors"].queryset = tutors_of(centres)
+        self.fields["term"].queryset = Term.objects.filter(
+            centre__in=centres, kind=Term.Kind.TERM
+        ).order_by("-start")
+
+
+class OccurrenceForm(TutorsMixin, forms.ModelForm):
+    """A one-off meeting, or a change to one date of a session (time, venue, cancel)."""
+
+    class Meta:
+        model = Occurrence
+        fields = ["title", "kind", "starts_at", "minutes", "venue", "tutors", "status", "note"]
+        widgets = {"starts_at": DATETIME, "tutors": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, ensemble, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.ensemble = ensemble
+        self.instance.centre = ensemble.centre
+        self.fields["tutors"].queryset = tutors_of(ensemble.member_centres.all())
+        self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M"]
+        if self.instance.starts_at:
+            self.check_on = self.instance.date
+        zone = timetable.zone_for(ensemble.centre)
+        self.zone = zone
+        if self.instance.pk:
+            self.initial["starts_at"] = timezone.localtime(self.instance.starts_at, zone)
+
+    def clean_starts_at(self):
+        value = self.cleaned_data["starts_at"]
+        # Read the time as the centre's local time, whatever the server's zone.
+        return value.replace(tzinfo=None).replace(tzinfo=self.zone) if value else value
+
+
+class RegisterSettingsForm(forms.ModelForm):
+    class Meta:
+        model = CentreRegisterSettings
+        fields = ["register_default", "time_zone"]
+        widgets = {"register_default": forms.RadioSelect}

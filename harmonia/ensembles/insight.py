@@ -1,0 +1,213 @@
+"""Attendance insight, computed in the database (aggregates, conditional counts and
+correlated subqueries; no Python loops over marks). Works on SQLite and PostgreSQL.
+
+Definitions (shown on the pages too):
+
+* **attendance rate** = (present + late) / marks recorded, over a date range;
+  authorised absences count as absences (as in English school attendance).
+* **hours of music** = minutes of the occurrences a child attended / 60; per week
+  it is divided by the number of weeks in the range (the evaluation's "dose").
+* **current streak** = sessions attended since the child's last absence.
+* **drifting away** = a child whose rate in the last 4 weeks fell at least
+  ``DRIFT_DROP`` (30 points) below their rate in the 12 weeks before, with
+  enough marks in both windows to mean something.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
+
+from harmonia.children.models import Child
+from harmonia.ensembles.models import ATTENDED, Mark, Term
+
+DRIFT_DROP = 0.3
+RECENT_DAYS = 28
+BEFORE_DAYS = 84
+MIN_RECENT, MIN_BEFORE = 2, 4
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _attended(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}status__in": list(ATTENDED)})
+
+
+def _in_range(prefix: str, since: dt.date, until: dt.date) -> Q:
+    return Q(**{f"{prefix}occurrence__date__range": (since, until)})
+
+
+def _rate(attended, total):
+    return ExpressionWrapper(
+        Cast(attended, FloatField()) / NullIf(Cast(total, FloatField()), 0.0),
+        output_field=FloatField(),
+    )
+
+
+def weeks_between(since: dt.date, until: dt.date) -> float:
+    return max(((until - since).days + 1) / 7, 1)
+
+
+def current_term(centre, day: dt.date):
+    return (
+        Term.objects.filter(centre=centre, kind=Term.Kind.TERM, start__lte=day, end__gte=day)
+        .order_by("-start")
+        .first()
+    )
+
+
+def marks_for_centre(centre):
+    return Mark.objects.filter(child__centre=centre)
+
+
+def marks_for_centres(centres):
+    return Mark.objects.filter(child__centre__in=centres)
+
+
+def summary(marks, since: dt.date, until: dt.date) -> dict:
+    """Totals over ``marks`` in the range (one query)."""
+    row = marks.filter(_in_range("", since, until)).aggregate(
+        marks=Count("pk"),
+        attended=Count("pk", filter=_attended()),
+        late=Count("pk", filter=Q(status="late")),
+        authorised=Count("pk", filter=Q(status="absent_authorised")),
+        minutes=Coalesce(Sum("occurrence__minutes", filter=_attended()), 0),
+        children=Count("child", distinct=True),
+    )
+    weeks = weeks_between(since, until)
+    row["rate"] = row["attended"] / row["marks"] if row["marks"] else None
+    row["hours"] = row["minutes"] / 60
+    row["hours_per_child_week"] = (
+        row["hours"] / row["children"] / weeks if row["children"] else None
+    )
+    return row
+
+
+def _grouped(marks, since, until, *group):
+    weeks = weeks_between(since, until)
+    rows = (
+        marks.filter(_in_range("", since, until))
+        .values(*group)
+        .annotate(
+            marks=Count("pk"),
+            attended=Count("pk", filter=_attended()),
+            minutes=Coalesce(Sum("occurrence__minutes", filter=_attended()), 0),
+            children=Count("child", distinct=True),
+            rate=_rate(Count("pk", filter=_attended()), Count("pk")),
+        )
+        .order_by(*group)
+    )
+    for row in rows:
+        row["hours_per_child_week"] = row["minutes"] / 60 / row["children"] / weeks
+    return rows
+
+
+def by_ensemble(centre, since, until):
+    return list(
+        _grouped(
+            marks_for_centre(centre),
+            since,
+            until,
+            "occurrence__ensemble__name",
+            "occurrence__ensemble",
+        )
+    )
+
+
+def by_centre(centres, since, until):
+    return list(_grouped(marks_for_centres(centres), since, until, "child__centre__name"))
+
+
+def by_programme(programmes, since, until):
+    marks = Mark.objects.filter(child__centre__programme__in=programmes)
+    return list(_grouped(marks, since, until, "child__centre__programme__name"))
+
+
+def _children_with_rates(children, since, until):
+    in_range = _in_range("marks__", since, until)
+    attended = in_range & _attended("marks__")
+    last_absence = (
+        Mark.objects.filter(child=OuterRef("pk"))
+        .exclude(_attended())
+        .order_by("-occurrence__starts_at")
+        .values("occurrence__starts_at")[:1]
+    )
+    return children.annotate(
+        mark_count=Count("marks", filter=in_range),
+        attended=Count("marks", filter=attended),
+        minutes=Coalesce(Sum("marks__occurrence__minutes", filter=attended), 0),
+        rate=_rate(Count("marks", filter=attended), Count("marks", filter=in_range)),
+        last_absence=Coalesce(
+            Subquery(last_absence, output_field=DateTimeField()),
+            Value(EPOCH, output_field=DateTimeField()),
+        ),
+        streak=Count(
+            "marks",
+            filter=_attended("marks__") & Q(marks__occurrence__starts_at__gt=F("last_absence")),
+        ),
+    )
+
+
+def by_child(centre, since, until):
+    """Every child of the centre with marks in the range: rate, hours, streak (one query)."""
+    weeks = weeks_between(since, until)
+    rows = list(
+        _children_with_rates(Child.objects.filter(centre=centre), since, until)
+        .filter(mark_count__gt=0)
+        .order_by("rate", "last_name", "first_name")
+    )
+    for child in rows:
+        child.hours = child.minutes / 60
+        child.hours_per_week = child.hours / weeks
+    return rows
+
+
+def child_rates(child_ids, since, until) -> dict[int, float | None]:
+    """Attendance rate per child (one query)."""
+    rows = (
+        Mark.objects.filter(child_id__in=child_ids)
+        .filter(_in_range("", since, until))
+        .values("child_id")
+        .annotate(rate=_rate(Count("pk", filter=_attended()), Count("pk")))
+        .order_by()
+    )
+    return {row["child_id"]: row["rate"] for row in rows}
+
+
+def drifting_away(centre, today: dt.date, drop: float = DRIFT_DROP):
+    """Children whose last four weeks fell well below the twelve weeks before (one query)."""
+    recent_from = today - dt.timedelta(days=RECENT_DAYS)
+    before_from = recent_from - dt.timedelta(days=BEFORE_DAYS)
+    recent = _in_range("marks__", recent_from, today)
+    before = _in_range("marks__", before_from, recent_from - dt.timedelta(days=1))
+    rows = (
+        Child.objects.filter(centre=centre, anonymised_at=None)
+        .annotate(
+            recent_marks=Count("marks", filter=recent),
+            before_marks=Count("marks", filter=before),
+            recent_rate=_rate(
+                Count("marks", filter=recent & _attended("marks__")),
+                Count("marks", filter=recent),
+            ),
+            before_rate=_rate(
+                Count("marks", filter=before & _attended("marks__")),
+                Count("marks", filter=before),
+            ),
+        )
+        .annotate(fall=ExpressionWrapper(F("before_rate") - F("recent_rate"), FloatField()))
+        .filter(recent_marks__gte=MIN_RECENT, before_marks__gte=MIN_BEFORE, fall__gte=drop)
+        .order_by("-fall", "last_name")
+    )
+    return list(rows)

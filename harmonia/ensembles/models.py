@@ -1,0 +1,505 @@
+"""Ensembles, the timetable and the register.
+
+* **Ensembles** play at one centre, or across centres and programmes (a national
+  or exchange orchestra: ``centre`` is empty and ``member_centres`` lists who
+  takes part). ``member_centres`` always includes the home centre, so access is
+  decided by one rule (``harmonia.ensembles.rules``).
+* **Placements** put a child in an ensemble (section, instrument, desk) for
+  [start, end); a move ends one placement and opens another, so history is kept.
+* **Timetable**: ``Term`` (terms and holidays per centre), ``Session`` (a weekly
+  rule) and ``Occurrence`` (one dated meeting, generated without duplicates:
+  unique on (session, date); see ``harmonia.ensembles.timetable``).
+* **Register**: ``Mark`` (one per child per occurrence), ``MarkChange`` (the
+  history of corrections and of offline conflicts lost), ``Submission`` (one per
+  idempotency key, so a replayed submission returns the stored result). The
+  writes are in ``harmonia.ensembles.register``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from harmonia.programmes.models import ScopedQuerySet
+
+
+def new_token() -> str:
+    """An unguessable token for calendar feed addresses (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class SessionKind(models.TextChoices):
+    REHEARSAL = "rehearsal", _("Rehearsal")
+    SECTIONAL = "sectional", _("Sectional")
+    WCET = "wcet", _("In-school whole-class session")
+    HOLIDAY_COURSE = "holiday_course", _("Holiday course")
+    CONCERT = "concert", _("Concert")
+
+
+class CentreRegisterSettings(models.Model):
+    """How a centre's registers and timetable behave."""
+
+    class Default(models.TextChoices):
+        PRESENT = "present", _("Everyone starts as present")
+        UNMARKED = "unmarked", _("Everyone starts unmarked")
+
+    centre = models.OneToOneField(
+        "programmes.Centre", on_delete=models.CASCADE, related_name="register_settings"
+    )
+    register_default = models.CharField(
+        _("register starts with"), max_length=10, choices=Default.choices, default=Default.PRESENT
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=60,
+        default="Europe/London",
+        help_text=_("IANA name, e.g. Europe/London or America/Caracas."),
+    )
+
+    objects = models.Manager.from_queryset(ScopedQuerySet)()
+
+    class Meta:
+        verbose_name = _("register settings")
+        verbose_name_plural = _("register settings")
+
+    def __str__(self) -> str:
+        return str(self.centre)
+
+    def clean(self):
+        try:
+            zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValidationError({"time_zone": _("Unknown time zone.")}) from None
+
+
+class Ensemble(models.Model):
+    class Kind(models.TextChoices):
+        ORCHESTRA = "orchestra", _("Orchestra")
+        STRINGS = "strings", _("String group")
+        WIND_BAND = "wind_band", _("Wind band")
+        CHOIR = "choir", _("Choir")
+        EARLY_YEARS = "early_years", _("Early years group")
+        OTHER = "other", _("Other")
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="ensembles"
+    )
+    centre = models.ForeignKey(
+        "programmes.Centre",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="ensembles",
+        verbose_name=_("home centre"),
+        help_text=_("Leave empty for a national, cross-centre or exchange ensemble."),
+    )
+    member_centres = models.ManyToManyField(
+        "programmes.Centre",
+        blank=True,
+        related_name="member_ensembles",
+        verbose_name=_("member centres"),
+        help_text=_("Centres whose children play in it (the home centre is always one)."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    feed_token = models.CharField(max_length=40, unique=True, default=new_token, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = models.Manager.from_queryset(ScopedQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("ensemble")
+        verbose_name_plural = _("ensembles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "centre", "name"], name="unique_ensemble_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("ensembles:ensemble_detail", args=[self.pk])
+
+
+class Section(models.Model):
+    ensemble = models.ForeignKey(Ensemble, on_delete=models.CASCADE, related_name="sections")
+    name = models.CharField(_("name"), max_length=80)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = models.Manager.from_queryset(ScopedQuerySet)()
+
+    class Meta:
+        ordering = ["ensemble", "order", "name"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(fields=["ensemble", "name"], name="unique_section_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlacementQuerySet(ScopedQuerySet):
+    def current_on(self, day: dt.date):
+        return self.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
+
+
+class Placement(models.Model):
+    """A child in an ensemble for [start, end). Moves end one and open another."""
+
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="placements")
+    ensemble = models.ForeignKey(Ensemble, on_delete=models.CASCADE, related_name="placements")
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="placements",
+        verbose_name=_("section"),
+    )
+    instrument = models.CharField(_("instrument"), max_length=60, blank=True)
+    desk = models.PositiveSmallIntegerField(_("desk"), null=True, blank=True)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = models.Manager.from_queryset(PlacementQuerySet)()
+
+    class Meta:
+        ordering = ["ensemble", "section__order", "desk", "child__last_name"]
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        indexes = [models.Index(fields=["ensemble", "start", "end"])]
+        constraints = [
+            models.CheckConstraint(
+                name="placement_ends_after_start",
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+            ),
+            models.UniqueConstraint(
+                fields=["child", "ensemble"],
+                condition=Q(end__isnull=True),
+                name="one_open_placement_per_child_and_ensemble",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} — {self.ensemble}"
+
+
+class Term(models.Model):
+    class Kind(models.TextChoices):
+        TERM = "term", _("Term")
+        HOLIDAY = "holiday", _("Holiday")
+
+    centre = models.ForeignKey("programmes.Centre", on_delete=models.CASCADE, related_name="terms")
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TERM)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+
+    objects = models.Manager.from_queryset(ScopedQuerySet)()
+
+    class Meta:
+        ordering = ["centre", "start"]
+        verbose_name = _("term or holiday")
+        verbose_name_plural = _("terms and holidays")
+        constraints = [
+            models.CheckConstraint(
+                name="term_ends_after_start", condition=Q(end__gte=models.F("start"))
+            ),
+            models.UniqueConstraint(fields=["centre", "name", "start"], name="unique_term"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("A term cannot end before it starts.")})
+
+
+class Session(models.Model):
+    """A recurring meeting: every week on ``weekday`` within a term or date range."""
+
+    ensemble = models.ForeignKey(Ensemble, on_delete=models.CASCADE, related_name="sessions")
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=SessionKind.choices, default=SessionKind.REHEARSAL
+    )
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    start_time = models.TimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), default=90)
+    venue = models.CharField(_("venue"), max_length=160, blank=True)
+    tutors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="taught_sessions",
+        verbose_name=_("tutors"),
+    )
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("term"),
+        help_text=_("Runs through this term; or give dates below."),
+    )
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = models.Manager.from_queryset(ScopedQuerySet)()
+
+    class Meta:
+        ordering = ["ensemble", "weekday", "start_time"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return self.name or f"{self.ensemble} — {self.get_kind_display()}"
+
+    def clean(self):
+        if not self.term_id and not (self.starts_on and self.ends_on):
+            raise ValidationError(_("Choose a term, or give the first and last dates."))
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("A session cannot end before it starts.")})
+
+    @property
+    def first_day(self) -> dt.date:
+        return self.starts_on or self.term.start
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.ends_on or self.term.end
+
+
+class Occurrence(models.Model):
+    """One dated meeting. Generated from a session, or a one-off (``session`` empty)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="occurrences"
+    )
+    ensemble = models.ForeignKey(Ensemble, on_delete=models.CASCADE, related_name="occurrences")
+    centre = models.ForeignKey(
+        "programmes.Centre",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
+    date = models.DateField(_("date"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    minutes = models.PositiveSmallIntegerField(_("minutes of music"))
+    kind = models.CharField(_("kind"), max_length=20, choices=SessionKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    venue = models.CharField(_("venue"), max_length=160, blank=True)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    note = models.CharField(
+        _("note"), max_length=255, blank=True, help_text=_("Why it was cancelled or changed.")
+    )
+    tutors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="taught_occurrences",
+        verbose_name=_("tutors"),
+        help_text=_("Cover or extra tutors for this date (the session's tutors also lead it)."),
+    )
+    register_taken_at = models.DateTimeField(null=True, blank=True)
+    register_taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sequence = models.PositiveIntegerField(default=0)  # iCalendar SEQUENCE: bumped on changes
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = models.Manager.from_queryset(ScopedQuerySet)()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("occurrence")
+        verbose_name_plural = _("occurrences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "date"], name="one_occurrence_per_session_day"
+            ),
+            models.CheckConstraint(
+                name="occurrence_ends_after_start", condition=Q(ends_at__gte=models.F("starts_at"))
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["ensemble", "date"]),
+            models.Index(fields=["centre", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_title} — {self.date:%d/%m/%Y}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("ensembles:register", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        return (
+            self.title
+            or (self.session.name if self.session_id and self.session.name else "")
+            or str(self.ensemble)
+        )
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+
+class MarkStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    ABSENT_AUTHORISED = "absent_authorised", _("Absent (authorised)")
+    ABSENT_UNAUTHORISED = "absent_unauthorised", _("Absent")
+
+
+ATTENDED = (MarkStatus.PRESENT, MarkStatus.LATE)
+
+
+class AbsenceReason(models.TextChoices):
+    ILLNESS = "illness", _("Illness")
+    MEDICAL = "medical", _("Medical appointment")
+    FAMILY = "family", _("Family reasons")
+    SCHOOL = "school", _("School trip or event")
+    RELIGIOUS = "religious", _("Religious observance")
+    OTHER = "other", _("Other")
+
+
+class Mark(models.Model):
+    """A child's attendance at one occurrence: at most one, ever (upserted)."""
+
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="marks")
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="marks")
+    status = models.CharField(_("status"), max_length=20, choices=MarkStatus.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=AbsenceReason.choices, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(_("marked at"))  # on the device: decides conflicts
+    recorded_at = models.DateTimeField(_("received"))  # on the server
+    client_key = models.CharField(max_length=64, blank=True)  # the submission that wrote it
+
+    objects = models.Manager.from_queryset(ScopedQuerySet)()
+
+    class Meta:
+        ordering = ["occurrence", "child"]
+        verbose_name = _("mark")
+        verbose_name_plural = _("marks")
+        constraints = [
+            models.UniqueConstraint(fields=["occurrence", "child"], name="one_mark_per_child"),
+        ]
+        indexes = [models.Index(fields=["child", "occurrence"])]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}@{self.occurrence_id}: {self.status}"
+
+
+class MarkChange(models.Model):
+    """History of a register: each correction, and each offline edit that lost a conflict."""
+
+    class Kind(models.TextChoices):
+        CORRECTED = "corrected", _("Changed")
+        CONFLICT_LOST = "conflict_lost", _("Not applied: a later mark exists")
+
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="changes")
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    old_status = models.CharField(max_length=20, choices=MarkStatus.choices, blank=True)
+    new_status = models.CharField(max_length=20, choices=MarkStatus.choices)
+    old_note = models.CharField(max_length=255, blank=True)
+    new_note = models.CharField(max_length=255, blank=True)
+    reason = models.CharField(max_length=20, choices=AbsenceReason.choices, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    device_marked_at = models.DateTimeField()
+    changed_at = models.DateTimeField()
+    submission_key = models.CharField(max_length=64, blank=True)
+
+    objects = models.Manager.from_queryset(ScopedQuerySet)()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("register change")
+        verbose_name_plural = _("register changes")
+
+    def __str__(self) -> str:
+        return f"{self.child_id}@{self.occurrence_id}: {self.old_status} → {self.new_status}"
+
+
+class Submission(models.Model):
+    """One register submission, stored under its device-made idempotency key."""
+
+    key = models.CharField(max_length=64, unique=True)
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="submissions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    received_at = models.DateTimeField()
+    result = models.JSONField(default=dict)
+
+    objects = models.Manager.from_queryset(ScopedQuerySet)()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("register submission")
+        verbose_name_plural = _("register submissions")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class CalendarToken(models.Model):
+    """The secret in a person's own calendar feed address (tutors' timetables)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
+    )
+    token = models.CharField(max_length=40, unique=True, default=new_token)
+    created = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed token")
+
+    def __str__(self) -> str:
+        return str(self.user)

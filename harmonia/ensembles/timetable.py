@@ -1,0 +1,186 @@
+"""The timetable: terms, sessions and the occurrences generated from them.
+
+Generation is idempotent: ``Occurrence`` is unique on (session, date) and rows are
+inserted with ``bulk_create(ignore_conflicts=True)``, so running it twice (or after
+a cancellation or a one-off change) never duplicates nor undoes anything. Dates in
+a holiday of the ensemble's home centre are skipped, except for holiday courses,
+which run only in holidays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from harmonia import audit
+from harmonia.ensembles.models import (
+    CentreRegisterSettings,
+    Occurrence,
+    Session,
+    SessionKind,
+    Term,
+)
+from harmonia.ensembles.signals import announce
+
+
+def centre_settings(centre) -> CentreRegisterSettings:
+    """A centre's register settings (unsaved defaults when none were chosen)."""
+    if centre is None:
+        return CentreRegisterSettings(time_zone=settings.TIME_ZONE)
+    found = CentreRegisterSettings.objects.filter(centre=centre).first()
+    return found or CentreRegisterSettings(centre=centre, time_zone=settings.TIME_ZONE)
+
+
+def zone_for(centre) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(centre_settings(centre).time_zone)
+
+
+def _holidays(centre_id, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    if centre_id is None:
+        return []
+    return list(
+        Term.objects.filter(
+            centre_id=centre_id, kind=Term.Kind.HOLIDAY, start__lte=last, end__gte=first
+        ).values_list("start", "end")
+    )
+
+
+def session_dates(session: Session, holidays=None) -> list[dt.date]:
+    """The dates a session meets: its weekday within its range, skipping holidays
+    (a holiday course meets only inside holidays)."""
+    first, last = session.first_day, session.last_day
+    if holidays is None:
+        holidays = _holidays(session.ensemble.centre_id, first, last)
+    day = first + dt.timedelta(days=(session.weekday - first.weekday()) % 7)
+    dates = []
+    while day <= last:
+        in_holiday = any(start <= day <= end for start, end in holidays)
+        if in_holiday == (session.kind == SessionKind.HOLIDAY_COURSE):
+            dates.append(day)
+        day += dt.timedelta(days=7)
+    return dates
+
+
+def occurrence_times(day: dt.date, start: dt.time, minutes: int, zone) -> tuple:
+    starts = dt.datetime.combine(day, start, tzinfo=zone)
+    return starts, starts + dt.timedelta(minutes=minutes)
+
+
+@transaction.atomic
+def generate_occurrences(sessions, *, by=None) -> int:
+    """Create the missing occurrences of ``sessions``; return how many were new."""
+    sessions = list(
+        Session.objects.filter(pk__in=[s.pk for s in sessions]).select_related(
+            "term", "ensemble", "ensemble__centre"
+        )
+    )
+    rows = []
+    zones: dict = {}
+    for session in sessions:
+        centre = session.ensemble.centre
+        if centre not in zones:
+            zones[centre] = zone_for(centre)
+        for day in session_dates(session):
+            starts, ends = occurrence_times(
+                day, session.start_time, session.duration_minutes, zones[centre]
+            )
+            rows.append(
+                Occurrence(
+                    session=session,
+                    ensemble=session.ensemble,
+                    centre=centre,
+                    date=day,
+                    starts_at=starts,
+                    ends_at=ends,
+                    minutes=session.duration_minutes,
+                    kind=session.kind,
+                    venue=session.venue,
+                )
+            )
+    keys = {(o.session_id, o.date) for o in rows}
+    before = Occurrence.objects.filter(session__in=sessions).count()
+    Occurrence.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    created = Occurrence.objects.filter(session__in=sessions).count() - before
+    if created and by is not None:
+        first = sessions[0]
+        audit.record(
+            actor=by,
+            action="occurrences generated",
+            obj=first.ensemble,
+            programme=first.ensemble.programme,
+            changes={"sessions": len(sessions), "new": created, "considered": len(keys)},
+        )
+    return created
+
+
+@transaction.atomic
+def change_occurrence(occurrence: Occurrence, form, *, by) -> Occurrence:
+    """Save a one-off change or cancellation; calendar clients see a new SEQUENCE."""
+    previous_date = Occurrence.objects.values_list("date", flat=True).get(pk=occurrence.pk)
+    occurrence = form.save(commit=False)
+    zone = zone_for(occurrence.ensemble.centre)
+    local_start = timezone.localtime(occurrence.starts_at, zone)
+    occurrence.date = local_start.date()
+    occurrence.ends_at = occurrence.starts_at + dt.timedelta(minutes=occurrence.minutes)
+    occurrence.sequence += 1
+    occurrence.save()
+    form.save_m2m()
+    audit.record(
+        actor=by,
+        action="cancelled" if occurrence.cancelled else "occurrence changed",
+        obj=occurrence,
+        programme=occurrence.ensemble.programme,
+        changes={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
+    )
+    announce(occurrence, previous_date=previous_date)
+    return occurrence
+
+
+def taught_by(user) -> Q:
+    """Occurrences ``user`` leads: through the session, or named for that date."""
+    return Q(session__tutors=user) | Q(tutors=user)
+
+
+def tutor_agenda(user, today: dt.date | None = None) -> dict:
+    """A tutor's sessions today and this week, and registers still to take (3 queries)."""
+    today = today or timezone.localdate()
+    week_start = today - dt.timedelta(days=today.weekday())
+    week_end = week_start + dt.timedelta(days=6)
+    mine = (
+        Occurrence.objects.filter(
+            pk__in=Occurrence.objects.filter(taught_by(user)).values("pk"),
+        )
+        .select_related("ensemble", "session")
+        .order_by("starts_at")
+    )
+    week = list(mine.filter(date__range=(week_start, week_end)))
+    outstanding = list(
+        mine.filter(
+            date__lte=today,
+            date__gte=today - dt.timedelta(days=28),
+            register_taken_at__isnull=True,
+            status=Occurrence.Status.SCHEDULED,
+        ).exclude(date=today)
+    )
+    return {
+        "today": [o for o in week if o.date == today],
+        "week": [o for o in week if o.date > today],
+        "outstanding": outstanding,
+        "date": today,
+        "teaches": bool(week or outstanding),
+    }
+
+
+def tutor_check(user, on: dt.date) -> bool:
+    """Whether ``user`` may be listed as a session's tutor on ``on`` (their required
+    safeguarding checks are in date); True when the staff app is not installed."""
+    try:
+        from harmonia.staff.services import is_cleared_to_lead
+    except ImportError:  # pragma: no cover — the staff app ships with Harmonia
+        return True
+    return is_cleared_to_lead(user, on=on)

@@ -1,0 +1,41 @@
+from django.urls import path
+
+from harmonia.ensembles import views
+
+app_name = "ensembles"
+
+urlpatterns = [
+    path("centres/<int:centre_pk>/ensembles/", views.ensemble_list, name="ensemble_list"),
+    path("centres/<int:centre_pk>/ensembles/new/", views.ensemble_create, name="ensemble_create"),
+    path("ensembles/<int:pk>/", views.ensemble_detail, name="ensemble_detail"),
+    path("ensembles/<int:pk>/edit/", views.ensemble_edit, name="ensemble_edit"),
+    path("ensembles/<int:pk>/sections/new/", views.section_create, name="section_create"),
+    path("ensembles/<int:pk>/place/", views.place_child, name="place_child"),
+    path("placements/<int:pk>/end/", views.placement_end, name="placement_end"),
+    path("ensembles/<int:pk>/sessions/new/", views.session_create, name="session_create"),
+    path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
+    path("ensembles/<int:pk>/dates/new/", views.occurrence_create, name="occurrence_create"),
+    path("dates/<int:pk>/edit/", views.occurrence_edit, name="occurrence_edit"),
+    path("centres/<int:centre_pk>/timetable/", views.timetable_page, name="timetable"),
+    path("centres/<int:centre_pk>/timetable/generate/", views.generate, name="generate"),
+    path("centres/<int:centre_pk>/terms/new/", views.term_create, name="term_create"),
+    path(
+        "centres/<int:centre_pk>/register-settings/",
+        views.register_settings,
+        name="register_settings",
+    ),
+    path("registers/", views.today, name="today"),
+    path("registers/<int:pk>/", views.register_page, name="register"),
+    path("registers/<int:pk>/marks/", views.register_submit, name="register_submit"),
+    path("register-sw.js", views.service_worker, name="service_worker"),
+    path("my/timetable/", views.my_timetable, name="my_timetable"),
+    path("my/timetable/new-address/", views.feed_reset, name="feed_reset"),
+    path("calendar/ensembles/<str:token>.ics", views.ensemble_feed, name="ensemble_feed"),
+    path("calendar/tutors/<str:token>.ics", views.tutor_feed, name="tutor_feed"),
+    path("centres/<int:centre_pk>/attendance/", views.centre_attendance, name="centre_attendance"),
+    path(
+        "programmes/<int:programme_pk>/attendance/",
+        views.programme_attendance,
+        name="programme_attendance",
+    ),
+]

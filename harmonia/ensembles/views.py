@@ -1,0 +1,646 @@
+"""Ensemble, timetable, register and attendance pages. Each view: access helper
+first, then one service call, then render, redirect or JSON."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from harmonia import access, audit
+from harmonia.access import Capability as C
+from harmonia.ensembles import calendar_feeds, forms, insight, register, timetable
+from harmonia.ensembles.models import (
+    AbsenceReason,
+    CalendarToken,
+    Ensemble,
+    Mark,
+    MarkStatus,
+    Occurrence,
+    Placement,
+    Section,
+    Session,
+    Term,
+)
+from harmonia.programmes.models import Centre, Programme
+from harmonia.reports.disclosure import protect_column
+
+
+def _form_page(request, form, *, title, back, intro=""):
+    return render(
+        request,
+        "ensembles/form.html",
+        {"form": form, "title": title, "back": back, "intro": intro},
+    )
+
+
+# Ensembles -------------------------------------------------------------------
+
+
+@login_required
+def ensemble_list(request, centre_pk):
+    centre = access.get_for(request.user, Centre.objects.select_related("programme"), centre_pk)
+    caps = access.capabilities_in_centre(request.user, centre)
+    today = timezone.localdate()
+    ensembles = (
+        Ensemble.objects.visible_to(request.user)
+        .filter(member_centres=centre)
+        .select_related("centre")
+        .annotate(
+            members=Count(
+                "placements",
+                filter=Q(placements__start__lte=today)
+                & (Q(placements__end__isnull=True) | Q(placements__end__gt=today)),
+                distinct=True,
+            ),
+            section_count=Count("sections", distinct=True),
+            session_count=Count("sessions", distinct=True),
+        )
+        .order_by("-active", "name")
+    )
+    return render(
+        request,
+        "ensembles/ensemble_list.html",
+        {
+            "centre": centre,
+            "ensembles": ensembles,
+            "can_manage": C.MANAGE_CENTRE in caps,
+        },
+    )
+
+
+@login_required
+def ensemble_create(request, centre_pk):
+    centre = access.get_for(request.user, Centre.objects.all(), centre_pk, C.MANAGE_CENTRE)
+    form = forms.EnsembleForm(request.POST or None, centre=centre)
+    if request.method == "POST" and form.is_valid():
+        ensemble = _save_ensemble(form, centre, request.user)
+        messages.success(request, _("Saved “%(name)s”.") % {"name": ensemble})
+        return redirect(ensemble)
+    back = reverse("ensembles:ensemble_list", args=[centre.pk])
+    return _form_page(request, form, title=_("New ensemble"), back=back)
+
+
+@transaction.atomic
+def _save_ensemble(form, centre, by):
+    creating = form.instance.pk is None
+    ensemble = form.save()
+    if ensemble.centre_id:
+        ensemble.member_centres.add(ensemble.centre_id)
+    audit.record(
+        actor=by,
+        action="created" if creating else "updated",
+        obj=ensemble,
+        programme=ensemble.programme,
+        changes={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
+    )
+    return ensemble
+
+
+@login_required
+def ensemble_edit(request, pk):
+    ensemble = access.get_for(request.user, Ensemble.objects.all(), pk, C.MANAGE_CENTRE)
+    centre = ensemble.centre or ensemble.member_centres.first()
+    form = forms.EnsembleForm(request.POST or None, instance=ensemble, centre=centre)
+    if request.method == "POST" and form.is_valid():
+        _save_ensemble(form, centre, request.user)
+        messages.success(request, _("Saved “%(name)s”.") % {"name": ensemble})
+        return redirect(ensemble)
+    return _form_page(request, form, title=_("Edit ensemble"), back=ensemble.get_absolute_url())
+
+
+@login_required
+def ensemble_detail(request, pk):
+    ensemble = access.get_for(
+        request.user, Ensemble.objects.select_related("centre", "programme"), pk
+    )
+    centre = ensemble.centre or ensemble.member_centres.first()
+    caps = access.capabilities_in_centre(request.user, centre) if centre else frozenset()
+    today = timezone.localdate()
+    sections = list(ensemble.sections.all())
+    members = []
+    if C.VIEW_CHILDREN in caps:
+        members = list(
+            Placement.objects.visible_to(request.user)
+            .filter(ensemble=ensemble)
+            .current_on(today)
+            .select_related("child", "section", "child__centre")
+            .order_by("section__order", "section__name", "desk", "child__last_name")
+        )
+    rates = insight.child_rates(
+        [p.child_id for p in members], since=today - dt.timedelta(days=84), until=today
+    )
+    for p in members:
+        p.rate = rates.get(p.child_id)
+    history = []
+    if C.VIEW_CHILDREN in caps:
+        history = list(
+            Placement.objects.visible_to(request.user)
+            .filter(ensemble=ensemble, end__isnull=False, end__lte=today)
+            .select_related("child")
+            .order_by("-end")[:20]
+        )
+    sessions = (
+        ensemble.sessions.filter(Q(ends_on__gte=today) | Q(ends_on=None, term__end__gte=today))
+        .select_related("term")
+        .prefetch_related("tutors")
+        .order_by("weekday", "start_time")
+    )
+    upcoming = (
+        ensemble.occurrences.filter(date__gte=today)
+        .select_related("session")
+        .order_by("starts_at")[:8]
+    )
+    return render(
+        request,
+        "ensembles/ensemble_detail.html",
+        {
+            "ensemble": ensemble,
+            "centre": centre,
+            "sections": sections,
+            "members": members,
+            "history": history,
+            "sessions": sessions,
+            "upcoming": upcoming,
+            "can_see_children": C.VIEW_CHILDREN in caps,
+            "can_manage": C.MANAGE_CENTRE in caps,
+            "can_place": C.MANAGE_CHILDREN in caps,
+            "feed_url": request.build_absolute_uri(
+                reverse("ensembles:ensemble_feed", args=[ensemble.feed_token])
+            ),
+        },
+    )
+
+
+@login_required
+def section_create(request, pk):
+    ensemble = access.get_for(request.user, Ensemble.objects.all(), pk, C.MANAGE_CENTRE)
+    form = forms.SectionForm(request.POST or None, instance=Section(ensemble=ensemble))
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            section = form.save()
+            audit.record(
+                actor=request.user, action="created", obj=section, programme=ensemble.programme
+            )
+        messages.success(request, _("Saved “%(name)s”.") % {"name": section})
+        return redirect(ensemble)
+    return _form_page(request, form, title=_("New section"), back=ensemble.get_absolute_url())
+
+
+@login_required
+def place_child(request, pk):
+    """Place a child in this ensemble, or move them here from another (history kept)."""
+    ensemble = access.get_for(request.user, Ensemble.objects.all(), pk, C.MANAGE_CHILDREN)
+    centres = access.scope(
+        Centre.objects.filter(pk__in=ensemble.member_centres.values("pk")),
+        request.user,
+        C.MANAGE_CHILDREN,
+    )
+    form = forms.PlacementForm(request.POST or None, ensemble=ensemble, centres=centres)
+    if request.method == "POST" and form.is_valid():
+        placement = _place(form, ensemble, request.user)
+        messages.success(
+            request,
+            _("%(child)s now plays in %(ensemble)s.")
+            % {"child": placement.child, "ensemble": ensemble},
+        )
+        return redirect(ensemble)
+    return _form_page(
+        request, form, title=_("Place or move a child"), back=ensemble.get_absolute_url()
+    )
+
+
+@transaction.atomic
+def _place(form, ensemble, by) -> Placement:
+    placement = form.save(commit=False)
+    placement.created_by = by
+    moving = form.cleaned_data.get("move_from")
+    if moving is not None:
+        moving.end = placement.start
+        moving.save(update_fields=["end"])
+    placement.save()
+    audit.record(
+        actor=by,
+        action="moved" if moving else "placed",
+        obj=placement,
+        programme=ensemble.programme,
+        changes={"from": str(moving.ensemble) if moving else None, "to": str(ensemble)},
+    )
+    return placement
+
+
+@login_required
+@require_POST
+def placement_end(request, pk):
+    placement = access.get_for(
+        request.user, Placement.objects.select_related("ensemble"), pk, C.MANAGE_CHILDREN
+    )
+    if placement.end is None:
+        with transaction.atomic():
+            placement.end = max(timezone.localdate(), placement.start)
+            placement.save(update_fields=["end"])
+            audit.record(
+                actor=request.user,
+                action="placement ended",
+                obj=placement,
+                programme=placement.ensemble.programme,
+            )
+        messages.success(
+            request, _("%(child)s has left the ensemble.") % {"child": placement.child}
+        )
+    return redirect(placement.ensemble)
+
+
+# Timetable -------------------------------------------------------------------
+
+
+@login_required
+def timetable_page(request, centre_pk):
+    centre = access.get_for(request.user, Centre.objects.select_related("programme"), centre_pk)
+    caps = access.capabilities_in_centre(request.user, centre)
+    today = timezone.localdate()
+    week_start = today - dt.timedelta(days=today.weekday())
+    with contextlib.suppress(ValueError):
+        week_start = dt.date.fromisoformat(request.GET.get("week", "")) or week_start
+    week_start -= dt.timedelta(days=week_start.weekday())
+    occurrences = (
+        Occurrence.objects.visible_to(request.user)
+        .filter(
+            ensemble__member_centres=centre, date__range=(week_start, week_start + dt.timedelta(6))
+        )
+        .select_related("ensemble", "session")
+        .prefetch_related("session__tutors", "tutors")
+        .order_by("starts_at")
+    )
+    days = [{"date": week_start + dt.timedelta(days=i), "items": []} for i in range(7)]
+    for occurrence in occurrences:
+        days[(occurrence.date - week_start).days]["items"].append(occurrence)
+    return render(
+        request,
+        "ensembles/timetable.html",
+        {
+            "centre": centre,
+            "terms": Term.objects.filter(centre=centre, end__gte=today - dt.timedelta(days=365)),
+            "sessions": Session.objects.filter(ensemble__member_centres=centre)
+            .select_related("ensemble", "term")
+            .prefetch_related("tutors")
+            .order_by("weekday", "start_time"),
+            "days": days,
+            "week_start": week_start,
+            "previous_week": week_start - dt.timedelta(days=7),
+            "next_week": week_start + dt.timedelta(days=7),
+            "settings": timetable.centre_settings(centre),
+            "can_manage": C.MANAGE_CENTRE in caps,
+            "can_register": C.TAKE_REGISTER in caps,
+        },
+    )
+
+
+@login_required
+def term_create(request, centre_pk):
+    centre = access.get_for(request.user, Centre.objects.all(), centre_pk, C.MANAGE_CENTRE)
+    form = forms.TermForm(request.POST or None, centre=centre)
+    back = reverse("ensembles:timetable", args=[centre.pk])
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            term = form.save()
+            audit.record(actor=request.user, action="created", obj=term, programme=centre.programme)
+        messages.success(request, _("Saved “%(name)s”.") % {"name": term})
+        return redirect(back)
+    return _form_page(request, form, title=_("New term or holiday"), back=back)
+
+
+@login_required
+def register_settings(request, centre_pk):
+    centre = access.get_for(request.user, Centre.objects.all(), centre_pk, C.MANAGE_CENTRE)
+    instance = timetable.centre_settings(centre)
+    form = forms.RegisterSettingsForm(request.POST or None, instance=instance)
+    back = reverse("ensembles:timetable", args=[centre.pk])
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            audit.record(
+                actor=request.user, action="updated", obj=saved, programme=centre.programme
+            )
+        messages.success(request, _("Register settings saved."))
+        return redirect(back)
+    return _form_page(request, form, title=_("Register settings"), back=back)
+
+
+@login_required
+def session_create(request, pk):
+    ensemble = access.get_for(request.user, Ensemble.objects.all(), pk, C.MANAGE_CENTRE)
+    form = forms.SessionForm(request.POST or None, ensemble=ensemble)
+    return _save_session(request, form, ensemble, _("New session"))
+
+
+@login_required
+def session_edit(request, pk):
+    session = access.get_for(
+        request.user, Session.objects.select_related("ensemble"), pk, C.MANAGE_CENTRE
+    )
+    form = forms.SessionForm(request.POST or None, instance=session, ensemble=session.ensemble)
+    return _save_session(request, form, session.ensemble, _("Edit session"))
+
+
+def _save_session(request, form, ensemble, title):
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            creating = form.instance.pk is None
+            session = form.save()
+            audit.record(
+                actor=request.user,
+                action="created" if creating else "updated",
+                obj=session,
+                programme=ensemble.programme,
+            )
+            created = timetable.generate_occurrences([session], by=request.user)
+        messages.success(
+            request,
+            _("Saved “%(name)s”; %(count)s new dates in the timetable.")
+            % {"name": session, "count": created},
+        )
+        return redirect(ensemble)
+    return _form_page(request, form, title=title, back=ensemble.get_absolute_url())
+
+
+@login_required
+@require_POST
+def generate(request, centre_pk):
+    centre = access.get_for(request.user, Centre.objects.all(), centre_pk, C.MANAGE_CENTRE)
+    sessions = Session.objects.filter(ensemble__member_centres=centre).distinct()
+    created = timetable.generate_occurrences(list(sessions), by=request.user)
+    messages.success(request, _("%(count)s new dates added to the timetable.") % {"count": created})
+    return redirect("ensembles:timetable", centre.pk)
+
+
+@login_required
+def occurrence_create(request, pk):
+    ensemble = access.get_for(
+        request.user, Ensemble.objects.select_related("centre"), pk, C.MANAGE_CENTRE
+    )
+    form = forms.OccurrenceForm(request.POST or None, ensemble=ensemble)
+    return _save_occurrence(request, form, ensemble, _("One-off session"))
+
+
+@login_required
+def occurrence_edit(request, pk):
+    occurrence = access.get_for(
+        request.user,
+        Occurrence.objects.select_related("ensemble", "ensemble__centre"),
+        pk,
+        C.MANAGE_CENTRE,
+    )
+    form = forms.OccurrenceForm(
+        request.POST or None, instance=occurrence, ensemble=occurrence.ensemble
+    )
+    return _save_occurrence(request, form, occurrence.ensemble, _("Change or cancel this date"))
+
+
+def _save_occurrence(request, form, ensemble, title):
+    if request.method == "POST" and form.is_valid():
+        occurrence = timetable.change_occurrence(form.instance, form, by=request.user)
+        messages.success(request, _("Saved “%(name)s”.") % {"name": occurrence})
+        return redirect(ensemble)
+    return _form_page(request, form, title=title, back=ensemble.get_absolute_url())
+
+
+# The register ----------------------------------------------------------------
+
+
+@login_required
+def today(request):
+    """Registers to take today: the tutor's own first, then the rest of their centres."""
+    day = timezone.localdate()
+    visible = Occurrence.objects.filter(
+        pk__in=access.scope(Occurrence.objects.all(), request.user, C.TAKE_REGISTER).values("pk")
+    )
+    occurrences = list(
+        visible.filter(date=day)
+        .select_related("ensemble", "session")
+        .annotate(marked=Count("marks"))
+        .order_by("starts_at")
+    )
+    mine = set(
+        Occurrence.objects.filter(timetable.taught_by(request.user), date=day).values_list(
+            "pk", flat=True
+        )
+    )
+    return render(
+        request,
+        "ensembles/today.html",
+        {
+            "mine": [o for o in occurrences if o.pk in mine],
+            "others": [o for o in occurrences if o.pk not in mine],
+            "date": day,
+        },
+    )
+
+
+def _register_occurrence(request, pk):
+    return access.get_for(
+        request.user,
+        Occurrence.objects.select_related(
+            "ensemble", "ensemble__programme", "centre", "session", "register_taken_by"
+        ),
+        pk,
+        C.TAKE_REGISTER,
+    )
+
+
+@login_required
+@never_cache
+def register_page(request, pk):
+    """The register on a phone. Queries do not grow with the roster (see the tests)."""
+    occurrence = _register_occurrence(request, pk)
+    centre = occurrence.centre or occurrence.ensemble.centre
+    caps = access.capabilities_in_centre(request.user, centre) if centre else frozenset()
+    safety = C.VIEW_SAFETY_NOTES in caps
+    marks = {m.child_id: m for m in Mark.objects.filter(occurrence=occurrence)}
+    default = timetable.centre_settings(centre).register_default
+    rows = register.roster_rows(occurrence, safety=safety)
+    for row in rows:
+        row["mark"] = marks.get(row["id"])
+    state = {
+        "occurrence": occurrence.pk,
+        "submit": reverse("ensembles:register_submit", args=[occurrence.pk]),
+        "default": "" if occurrence.register_taken_at else default,
+        "taken": occurrence.register_taken_at.isoformat() if occurrence.register_taken_at else "",
+        "marks": {
+            str(child): {"status": m.status, "reason": m.reason, "note": m.note}
+            for child, m in marks.items()
+        },
+    }
+    return render(
+        request,
+        "ensembles/register.html",
+        {
+            "occurrence": occurrence,
+            "rows": rows,
+            "state": state,
+            "counts": {
+                "total": len(rows),
+                "marked": sum(1 for r in rows if r["mark"]),
+            },
+            "statuses": MarkStatus,
+            "reasons": AbsenceReason.choices,
+            "history": register.history(occurrence),
+            "can_edit_timetable": C.MANAGE_CENTRE in caps,
+        },
+    )
+
+
+@login_required
+@require_POST
+def register_submit(request, pk):
+    """The JSON endpoint the register (and its offline queue) posts to."""
+    occurrence = _register_occurrence(request, pk)
+    try:
+        payload = json.loads(request.body or b"{}")
+        if not isinstance(payload, dict):
+            raise ValueError
+    except ValueError:
+        return JsonResponse({"error": _("The submission is not valid JSON.")}, status=400)
+    try:
+        result = register.submit_register(
+            occurrence, key=payload.get("key"), marks=payload.get("marks"), by=request.user
+        )
+    except register.RegisterError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse(result)
+
+
+def service_worker(request):
+    """The offline register's service worker, served from the site root so that its
+    scope covers the register pages (``Service-Worker-Allowed: /``)."""
+    path = settings.BASE_DIR / "harmonia" / "static" / "ensembles" / "register-sw.js"
+    response = HttpResponse(path.read_text(), content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+# Calendar feeds ---------------------------------------------------------------
+
+
+def ensemble_feed(request, token):
+    """An ensemble's timetable for calendar apps. The unguessable token in the address
+    is the only credential (calendar apps cannot sign in); a wrong token is a 404."""
+    ensemble = Ensemble.objects.filter(feed_token=token).select_related("centre").first()
+    if ensemble is None:
+        raise Http404
+    occurrences = Occurrence.objects.filter(ensemble=ensemble)
+    return calendar_feeds.response(
+        calendar_feeds.build(occurrences, name=str(ensemble)), f"ensemble-{ensemble.pk}"
+    )
+
+
+def tutor_feed(request, token):
+    """A tutor's own sessions, by the token in their feed address (404 when wrong)."""
+    found = CalendarToken.objects.filter(token=token).select_related("user").first()
+    if found is None or not found.user.is_active:
+        raise Http404
+    occurrences = Occurrence.objects.filter(
+        pk__in=Occurrence.objects.filter(timetable.taught_by(found.user)).values("pk")
+    )
+    name = _("Harmonia: %(name)s") % {"name": found.user}
+    return calendar_feeds.response(calendar_feeds.build(occurrences, name=name), "my-sessions")
+
+
+@login_required
+def my_timetable(request):
+    token, _created = CalendarToken.objects.get_or_create(user=request.user)
+    agenda = timetable.tutor_agenda(request.user)
+    return render(
+        request,
+        "ensembles/my_timetable.html",
+        {
+            "agenda": agenda,
+            "feed_url": request.build_absolute_uri(
+                reverse("ensembles:tutor_feed", args=[token.token])
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def feed_reset(request):
+    """A new feed address; the old one stops working (when a phone is lost)."""
+    with transaction.atomic():
+        CalendarToken.objects.filter(user=request.user).delete()
+        CalendarToken.objects.create(user=request.user)
+    messages.success(request, _("Your calendar address was changed; the old one no longer works."))
+    return redirect("ensembles:my_timetable")
+
+
+# Attendance insight -----------------------------------------------------------
+
+
+@login_required
+def centre_attendance(request, centre_pk):
+    centre = access.get_for(
+        request.user, Centre.objects.select_related("programme"), centre_pk, C.VIEW_CHILDREN
+    )
+    today = timezone.localdate()
+    term = insight.current_term(centre, today)
+    since = term.start if term else today - dt.timedelta(days=84)
+    return render(
+        request,
+        "ensembles/centre_attendance.html",
+        {
+            "centre": centre,
+            "term": term,
+            "since": since,
+            "today": today,
+            "summary": insight.summary(insight.marks_for_centre(centre), since, today),
+            "ensembles": insight.by_ensemble(centre, since, today),
+            "children": insight.by_child(centre, since, today),
+            "drifting": insight.drifting_away(centre, today),
+        },
+    )
+
+
+@login_required
+def programme_attendance(request, programme_pk):
+    programme = access.get_for(
+        request.user, Programme.objects.all(), programme_pk, C.VIEW_AGGREGATES
+    )
+    today = timezone.localdate()
+    since = today - dt.timedelta(days=84)
+    centres = access.scope(programme.centres.all(), request.user, C.VIEW_AGGREGATES)
+    # Aggregates leave the centres: small counts are suppressed (with secondary
+    # suppression), and a suppressed centre's rates go with its count.
+    rows = list(insight.by_centre(centres, since, today))
+    counts, total = protect_column(
+        [row["children"] for row in rows], settings.HARMONIA_SUPPRESSION_THRESHOLD
+    )
+    for row, shown in zip(rows, counts, strict=True):
+        row["children_shown"] = shown
+    summary = insight.summary(insight.marks_for_centres(centres), since, today)
+    return render(
+        request,
+        "ensembles/programme_attendance.html",
+        {
+            "programme": programme,
+            "since": since,
+            "today": today,
+            "summary": summary,
+            "children_total": total,
+            "centres": rows,
+            "threshold": settings.HARMONIA_SUPPRESSION_THRESHOLD,
+        },
+    )

@@ -1,0 +1,121 @@
+"""Read a DfE Common Transfer File (CTF) safely: defusedxml only, a size limit, and
+no entity expansion, so a hostile file ("billion laughs") is refused whole.
+
+    header, pupils = read_ctf(data)
+
+No Django here; the children app turns the pupils into records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from harmonia.interop.pupils import Contact, FileRefused, Pupil
+
+MAX_BYTES = 20 * 1024 * 1024  # a large secondary's full CTF is a few megabytes
+
+
+@dataclass
+class Header:
+    document_name: str = ""
+    version: str = ""
+    qualifier: str = ""
+    source_urn: str = ""
+    source_name: str = ""
+    source_lea: str = ""
+    source_estab: str = ""
+    academic_year: str = ""
+
+
+def _text(node: Element | None, path: str) -> str:
+    if node is None:
+        return ""
+    found = node.find(path)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _contact(node: Element) -> Contact:
+    phone = ""
+    for ph in node.findall("Phones/Phone"):
+        phone = _text(ph, "PhoneNo") or phone
+        if phone:
+            break
+    order = _text(node, "Order")
+    return Contact(
+        surname=_text(node, "Surname"),
+        forename=_text(node, "Forename"),
+        relationship=_text(node, "Relationship"),
+        responsible=_text(node, "Responsible").lower() in {"true", "1", "yes"},
+        email=_text(node, "Email/EmailAddress"),
+        phone=phone,
+        order=int(order) if order.isdigit() else 1,
+    )
+
+
+def _pupil(node: Element, row: int) -> Pupil:
+    basic = node.find("BasicDetails")
+    sen = [
+        (_text(s, "StartDate"), _text(s, "SENprovision")) for s in node.findall("SENhistory/SEN")
+    ]
+    sen.sort()
+    return Pupil(
+        row=row,
+        upn=_text(node, "UPN"),
+        surname=_text(node, "Surname"),
+        forename=_text(node, "Forename"),
+        preferred_forename=_text(basic, "PreferredForename"),
+        dob=_text(node, "DOB"),
+        sex=_text(node, "Sex") or _text(node, "Gender"),
+        year_group=_text(basic, "NCyearActual"),
+        ethnicity=_text(basic, "Ethnicity"),
+        first_language=_text(basic, "Languages/Type/Language")
+        or _text(basic, "Languages/Type/LanguageType"),
+        sen_provision=sen[-1][1] if sen else "",
+        fsm=[
+            (_text(f, "FSMstartDate"), _text(f, "FSMendDate"))
+            for f in node.findall("FSMhistory/FSMinstance")
+        ],
+        looked_after=_text(node, "LookedAfter/InCare").lower() in {"true", "1", "yes"},
+        contacts=sorted(
+            (_contact(c) for c in node.findall("Contacts/Contact")), key=lambda c: c.order
+        ),
+    )
+
+
+def read_ctf(data: bytes, *, max_bytes: int = MAX_BYTES) -> tuple[Header, list[Pupil]]:
+    """The header and pupils of a CTF, or :class:`FileRefused` with the reason."""
+    if len(data) > max_bytes:
+        raise FileRefused(
+            f"The file is {len(data) // 1024} KB; the limit is {max_bytes // 1024} KB."
+        )
+    try:
+        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise FileRefused(
+            "The file declares a DTD or entities, which a Common Transfer File never does; "
+            "it was refused for safety."
+        ) from None
+    except ParseError as exc:
+        raise FileRefused(f"The file is not well-formed XML ({exc}).") from None
+    if root.tag != "CTfile":
+        raise FileRefused(f"This is not a Common Transfer File (its root is <{root.tag}>).")
+    head = root.find("Header")
+    source = head.find("SourceSchool") if head is not None else None
+    header = Header(
+        document_name=_text(head, "DocumentName"),
+        version=_text(head, "CTFversion"),
+        qualifier=_text(head, "DocumentQualifier"),
+        source_urn=_text(source, "URN"),
+        source_name=_text(source, "SchoolName"),
+        source_lea=_text(source, "LEA"),
+        source_estab=_text(source, "Estab"),
+        academic_year=_text(source, "AcademicYear"),
+    )
+    pupils = [_pupil(p, i) for i, p in enumerate(root.findall("CTFpupilData/Pupil"), start=1)]
+    for p in pupils:
+        p.school_urn = header.source_urn
+    return header, pupils

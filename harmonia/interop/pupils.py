@@ -1,0 +1,151 @@
+"""Pupil records read from school files (CTF XML or CSV class lists), and the checks
+every import runs on them before anything is written. No Django here."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import asdict, dataclass, field
+
+from stdnum.gb import upn as stdnum_upn
+
+YEAR_GROUPS = {"N1", "N2", "R", "X", *(str(n) for n in range(1, 14))}
+ETHNICITY_CODES = {
+    "WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND",
+    "APKN", "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+}  # fmt: skip
+SEN_CODES = {"N", "K", "E"}
+
+
+@dataclass
+class Contact:
+    surname: str = ""
+    forename: str = ""
+    relationship: str = ""  # the file's code, e.g. PAR, CAR
+    responsible: bool = True
+    email: str = ""
+    phone: str = ""
+    order: int = 1
+
+
+@dataclass
+class Pupil:
+    row: int  # 1-based position in the file (CSV: line number)
+    upn: str = ""
+    surname: str = ""
+    forename: str = ""
+    preferred_forename: str = ""
+    dob: str = ""  # as written in the file; ISO date when valid
+    sex: str = ""
+    year_group: str = ""
+    ethnicity: str = ""
+    first_language: str = ""
+    sen_provision: str = ""
+    fsm: list[tuple[str, str]] = field(default_factory=list)  # (start, end or "")
+    looked_after: bool = False
+    school_urn: str = ""
+    contacts: list[Contact] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Pupil:
+        data = dict(data)
+        data["contacts"] = [Contact(**c) for c in data.get("contacts", [])]
+        data["fsm"] = [tuple(p) for p in data.get("fsm", [])]
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    field: str
+    message: str
+
+
+class FileRefused(Exception):
+    """The whole file cannot be read (too big, not well formed, hostile)."""
+
+
+def parse_date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except (ValueError, AttributeError):
+        pass
+    try:
+        return datetime.datetime.strptime(value.strip(), "%d/%m/%Y").date()
+    except (ValueError, AttributeError):
+        return None
+
+
+def normalise(pupil: Pupil) -> None:
+    pupil.upn = pupil.upn.strip().upper()
+    pupil.surname = pupil.surname.strip()
+    pupil.forename = pupil.forename.strip()
+    pupil.sex = {"MALE": "M", "FEMALE": "F", "": ""}.get(
+        pupil.sex.strip().upper(), pupil.sex.strip().upper()
+    )
+    year = pupil.year_group.strip().upper()
+    if year.startswith("Y") and year[1:].isdigit():
+        year = year[1:]
+    pupil.year_group = year.lstrip("0") if year.isdigit() else year
+    pupil.ethnicity = pupil.ethnicity.strip().upper()
+    pupil.sen_provision = pupil.sen_provision.strip().upper()
+    parsed = parse_date(pupil.dob)
+    if parsed:
+        pupil.dob = parsed.isoformat()
+
+
+def check(pupils: list[Pupil], *, today: datetime.date | None = None) -> list[Problem]:
+    """Every problem in the file, named by row and field. An empty list means the
+    file can be applied."""
+    today = today or datetime.date.today()
+    problems: list[Problem] = []
+    seen_upn: dict[str, int] = {}
+    seen_person: dict[tuple, int] = {}
+    for p in pupils:
+        normalise(p)
+        if not p.surname:
+            problems.append(Problem(p.row, "Surname", "The surname is missing."))
+        if not p.forename:
+            problems.append(Problem(p.row, "Forename", "The forename is missing."))
+        dob = parse_date(p.dob)
+        if dob is None:
+            problems.append(Problem(p.row, "DOB", f"“{p.dob}” is not a date."))
+        elif dob > today or dob < today.replace(year=today.year - 25):
+            problems.append(Problem(p.row, "DOB", f"{p.dob} is not a possible date of birth."))
+        if p.upn:
+            if not stdnum_upn.is_valid(p.upn):
+                problems.append(
+                    Problem(p.row, "UPN", f"{p.upn} is not a valid UPN (wrong check letter?).")
+                )
+            elif p.upn in seen_upn:
+                problems.append(Problem(p.row, "UPN", f"{p.upn} is also on row {seen_upn[p.upn]}."))
+            seen_upn.setdefault(p.upn, p.row)
+        if p.year_group and p.year_group not in YEAR_GROUPS:
+            problems.append(
+                Problem(p.row, "NCyearActual", f"“{p.year_group}” is not a known year group.")
+            )
+        if p.sex and p.sex not in {"M", "F", "U"}:
+            problems.append(Problem(p.row, "Sex", f"“{p.sex}” is not M, F or U."))
+        if p.ethnicity and p.ethnicity not in ETHNICITY_CODES:
+            problems.append(
+                Problem(p.row, "Ethnicity", f"“{p.ethnicity}” is not a DfE ethnicity code.")
+            )
+        if p.sen_provision and p.sen_provision not in SEN_CODES:
+            problems.append(
+                Problem(p.row, "SENprovision", f"“{p.sen_provision}” is not N, K or E.")
+            )
+        for start, end in p.fsm:
+            s, e = parse_date(start), parse_date(end) if end else None
+            if s is None or (end and e is None) or (s and e and e < s):
+                problems.append(
+                    Problem(p.row, "FSMinstance", f"The period {start}–{end} is not valid.")
+                )
+        person = (p.surname.lower(), p.forename.lower(), p.dob)
+        if dob and person in seen_person:
+            problems.append(
+                Problem(p.row, "Pupil", f"The same pupil is also on row {seen_person[person]}.")
+            )
+        seen_person.setdefault(person, p.row)
+    return problems

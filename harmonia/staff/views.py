@@ -1,0 +1,433 @@
+"""Staff, safeguarding checks, the single central record and the concern log.
+Each view: access helper first, then one service call, then render or redirect."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from harmonia import access
+from harmonia.access import ROLE_CAPABILITIES
+from harmonia.access import Capability as C
+from harmonia.programmes.models import Centre, Programme
+from harmonia.staff import forms, services
+from harmonia.staff.models import (
+    REQUIREMENTS,
+    CheckKind,
+    Concern,
+    ConcernAccess,
+    DbsLevel,
+    SafeguardingCheck,
+    StaffMember,
+    Status,
+)
+
+
+def _centre(request, pk, need):
+    return access.get_for(request.user, Centre.objects.select_related("programme"), pk, need)
+
+
+def _form_page(request, form, *, title, back, eyebrow=None):
+    return render(
+        request,
+        "staff/form.html",
+        {"form": form, "title": title, "back": back, "eyebrow": eyebrow},
+    )
+
+
+@login_required
+def staff_list(request, centre_pk):
+    centre = _centre(request, centre_pk, C.VIEW_STAFF)
+    caps = access.capabilities_in_centre(request.user, centre)
+    today = dt.date.today()
+    # One query: every person with their safeguarding status worked out in SQL.
+    people = list(
+        StaffMember.objects.visible_to(request.user)
+        .filter(centre=centre)
+        .with_safeguarding(today)
+        .select_related("user")
+        .order_by("full_name")
+    )
+    attention = sorted(
+        (p for p in people if p.safeguarding_status != Status.CLEAR and not p.left),
+        key=lambda p: (p.safeguarding_status != Status.LAPSED, p.next_expiry),
+    )
+    for person in attention:
+        person.issues = person.problems(today)
+    counts = {s: 0 for s in Status.values}
+    for p in people:
+        counts[p.safeguarding_status] += 1
+    return render(
+        request,
+        "staff/staff_list.html",
+        {
+            "centre": centre,
+            "people": people,
+            "attention": attention,
+            "counts": counts,
+            "can_manage": C.MANAGE_STAFF in caps,
+            "can_view_concerns": C.VIEW_CONCERNS in caps,
+        },
+    )
+
+
+@login_required
+def staff_create(request, centre_pk):
+    centre = _centre(request, centre_pk, C.MANAGE_STAFF)
+    form = forms.StaffForm(request.POST or None, centre=centre)
+    if request.method == "POST" and form.is_valid():
+        staff = services.save_staff(form, by=request.user)
+        messages.success(request, _("Added %(name)s.") % {"name": staff})
+        return redirect(staff)
+    return _form_page(
+        request,
+        form,
+        title=_("Add a member of staff"),
+        back=_url("staff:staff_list", centre.pk),
+        eyebrow=centre.name,
+    )
+
+
+def _url(name, *args):
+    from django.urls import reverse
+
+    return reverse(name, args=args)
+
+
+def _requirement_rows(staff, checks, today):
+    """Each check the person's type requires, with what is on file."""
+    by_kind: dict[str, list] = {}
+    for check in checks:
+        by_kind.setdefault(check.kind, []).append(check)
+    rows = []
+    labels = dict(CheckKind.choices)
+    for kind, need in staff.requirements.items():
+        have = by_kind.get(kind, [])
+        if kind == CheckKind.DBS:
+            have = [c for c in have if c.dbs_level in _levels(need)]
+            detail = _("at least %(level)s") % {"level": DbsLevel(need).label}
+            minimum = 1
+        else:
+            minimum = need
+            detail = _("%(n)s needed") % {"n": need} if need > 1 else ""
+        valid = [c for c in have if c.completed <= today]
+        if len(valid) < minimum:
+            state = Status.MISSING
+        else:
+            state = max(
+                (c.status_on(today) for c in valid),
+                key=[Status.LAPSED, Status.EXPIRING, Status.CLEAR].index,
+            )
+        rows.append(
+            {"kind": labels[kind], "detail": detail, "state": state, "label": Status(state).label}
+        )
+    return rows
+
+
+def _levels(level):
+    from harmonia.staff.models import levels_at_least
+
+    return levels_at_least(level)
+
+
+@login_required
+def staff_detail(request, pk):
+    staff = access.get_for(
+        request.user, StaffMember.objects.select_related("centre", "programme", "user"), pk
+    )
+    caps = (
+        access.capabilities_in_centre(request.user, staff.centre)
+        if staff.centre
+        else (access.capabilities_in_programme(request.user, staff.programme))
+    )
+    today = dt.date.today()
+    checks = list(staff.checks.select_related("verified_by").order_by("kind", "-completed"))
+    for check in checks:
+        check.state = check.status_on(today)
+    status = StaffMember.objects.filter(pk=staff.pk).with_safeguarding(today).get()
+    return render(
+        request,
+        "staff/staff_detail.html",
+        {
+            "staff": staff,
+            "checks": checks,
+            "status": status,
+            "status_label": Status(status.safeguarding_status).label,
+            "requirements": _requirement_rows(staff, checks, today),
+            "kinds": CheckKind.choices,
+            "can_manage": C.MANAGE_STAFF in caps,
+            "cleared": services.is_cleared_to_lead(staff, today),
+        },
+    )
+
+
+@login_required
+def staff_edit(request, pk):
+    staff = access.get_for(request.user, StaffMember.objects.all(), pk, C.MANAGE_STAFF)
+    if staff.centre is None:
+        raise Http404
+    form = forms.StaffForm(request.POST or None, instance=staff, centre=staff.centre)
+    if request.method == "POST" and form.is_valid():
+        services.save_staff(form, by=request.user)
+        messages.success(request, _("Saved %(name)s.") % {"name": staff})
+        return redirect(staff)
+    return _form_page(
+        request, form, title=_("Edit %(name)s") % {"name": staff}, back=staff.get_absolute_url()
+    )
+
+
+@login_required
+def check_create(request, pk, kind):
+    staff = access.get_for(request.user, StaffMember.objects.all(), pk, C.MANAGE_STAFF)
+    if kind not in CheckKind.values:
+        raise Http404
+    form = forms.CheckForm(request.POST or None, staff=staff, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        services.record_check(form, by=request.user)
+        messages.success(request, _("Check recorded."))
+        return redirect(staff)
+    return _form_page(
+        request,
+        form,
+        title=_("Record: %(kind)s") % {"kind": CheckKind(kind).label},
+        back=staff.get_absolute_url(),
+        eyebrow=staff.full_name,
+    )
+
+
+@login_required
+def check_edit(request, pk):
+    check = access.get_for(
+        request.user, SafeguardingCheck.objects.select_related("staff"), pk, C.MANAGE_STAFF
+    )
+    form = forms.CheckForm(request.POST or None, instance=check, staff=check.staff, kind=check.kind)
+    if request.method == "POST" and form.is_valid():
+        services.record_check(form, by=request.user)
+        messages.success(request, _("Check updated."))
+        return redirect(check.staff)
+    return _form_page(
+        request,
+        form,
+        title=_("Edit: %(kind)s") % {"kind": check.get_kind_display()},
+        back=check.staff.get_absolute_url(),
+        eyebrow=check.staff.full_name,
+    )
+
+
+@login_required
+@require_POST
+def check_delete(request, pk):
+    check = access.get_for(
+        request.user, SafeguardingCheck.objects.select_related("staff"), pk, C.MANAGE_STAFF
+    )
+    staff = check.staff
+    services.remove_check(check, by=request.user)
+    messages.success(request, _("Check removed."))
+    return redirect(staff)
+
+
+@login_required
+def my_record(request):
+    """A person's own staff records and checks (tutors see no one else's)."""
+    today = dt.date.today()
+    records = list(
+        StaffMember.objects.filter(user=request.user)
+        .with_safeguarding(today)
+        .select_related("centre")
+        .prefetch_related(
+            Prefetch("checks", queryset=SafeguardingCheck.objects.order_by("kind", "-completed"))
+        )
+    )
+    for record in records:
+        for check in record.checks.all():
+            check.state = check.status_on(today)
+    return render(request, "staff/my_record.html", {"records": records})
+
+
+# The single central record ----------------------------------------------------------
+
+
+def _programme_staff_caps(user, programme) -> set:
+    """Capabilities from programme-wide roles only (a centre role does not open the
+    programme's central record)."""
+    caps: set = set()
+    for m in access.memberships(user):
+        if m.programme_id == programme.pk:
+            caps |= ROLE_CAPABILITIES[m.role]
+    return caps
+
+
+def _scr_response(request, rows, *, title, filename, fmt):
+    if fmt == "csv":
+        response = HttpResponse(services.central_record_csv(rows), content_type="text/csv")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            services.central_record_xlsx(rows, title),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+@login_required
+def central_record(request, centre_pk):
+    centre = _centre(request, centre_pk, C.VIEW_STAFF)
+    rows = services.central_record_rows(
+        StaffMember.objects.visible_to(request.user).filter(centre=centre)
+    )
+    return render(
+        request,
+        "staff/central_record.html",
+        {
+            "title": _("Single central record: %(where)s") % {"where": centre.name},
+            "where": centre,
+            "rows": rows,
+            "columns": services.CENTRAL_RECORD_COLUMNS,
+            "export_url": _url("staff:central_record_export", centre.pk, "csv")[:-4],
+            "today": dt.date.today(),
+        },
+    )
+
+
+@login_required
+def central_record_export(request, centre_pk, fmt):
+    centre = _centre(request, centre_pk, C.VIEW_STAFF)
+    rows = services.central_record_rows(
+        StaffMember.objects.visible_to(request.user).filter(centre=centre)
+    )
+    title = _("Single central record: %(where)s") % {"where": centre.name}
+    services.audit.record(
+        actor=request.user, action="exported central record", obj=centre, programme=centre.programme
+    )
+    return _scr_response(
+        request, rows, title=title, filename=f"central-record-{slugify(centre.name)}", fmt=fmt
+    )
+
+
+def _programme(request, pk):
+    programme = access.get_for(request.user, Programme.objects.all(), pk)
+    if C.VIEW_STAFF not in _programme_staff_caps(request.user, programme):
+        raise PermissionDenied
+    return programme
+
+
+@login_required
+def programme_central_record(request, pk):
+    programme = _programme(request, pk)
+    rows = services.central_record_rows(
+        StaffMember.objects.visible_to(request.user).filter(programme=programme)
+    )
+    return render(
+        request,
+        "staff/central_record.html",
+        {
+            "title": _("Single central record: %(where)s") % {"where": programme.name},
+            "where": programme,
+            "rows": rows,
+            "columns": services.CENTRAL_RECORD_COLUMNS,
+            "export_url": _url("staff:programme_central_record_export", programme.pk, "csv")[:-4],
+            "today": dt.date.today(),
+            "whole_programme": True,
+        },
+    )
+
+
+@login_required
+def programme_central_record_export(request, pk, fmt):
+    programme = _programme(request, pk)
+    rows = services.central_record_rows(
+        StaffMember.objects.visible_to(request.user).filter(programme=programme)
+    )
+    title = _("Single central record: %(where)s") % {"where": programme.name}
+    services.audit.record(
+        actor=request.user, action="exported central record", obj=programme, programme=programme
+    )
+    return _scr_response(
+        request, rows, title=title, filename=f"central-record-{programme.slug}", fmt=fmt
+    )
+
+
+# The concern log: safeguarding leads of the centre only; every opening is logged. ----
+
+
+@login_required
+def concern_log(request, centre_pk):
+    centre = _centre(request, centre_pk, C.VIEW_CONCERNS)
+    services.log_concern_access(
+        user=request.user, centre=centre, action=ConcernAccess.Action.OPENED_LOG
+    )
+    concerns = (
+        Concern.objects.visible_to(request.user).filter(centre=centre).select_related("recorded_by")
+    )
+    return render(request, "staff/concern_log.html", {"centre": centre, "concerns": concerns})
+
+
+@login_required
+def concern_create(request, centre_pk):
+    centre = _centre(request, centre_pk, C.VIEW_CONCERNS)
+    form = forms.ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        concern = services.record_concern(form, centre=centre, by=request.user)
+        messages.success(request, _("Concern recorded."))
+        return redirect(concern)
+    return _form_page(
+        request,
+        form,
+        title=_("Record a safeguarding concern"),
+        back=_url("staff:concern_log", centre.pk),
+        eyebrow=centre.name,
+    )
+
+
+@login_required
+def concern_detail(request, pk):
+    concern = access.get_for(
+        request.user, Concern.objects.select_related("centre", "recorded_by"), pk
+    )
+    services.log_concern_access(
+        user=request.user,
+        centre=concern.centre,
+        concern=concern,
+        action=ConcernAccess.Action.OPENED_CONCERN,
+    )
+    return render(request, "staff/concern_detail.html", {"concern": concern})
+
+
+@login_required
+def concern_edit(request, pk):
+    concern = access.get_for(request.user, Concern.objects.select_related("centre"), pk)
+    form = forms.ConcernForm(request.POST or None, instance=concern)
+    if request.method == "POST" and form.is_valid():
+        services.record_concern(form, centre=concern.centre, by=request.user)
+        messages.success(request, _("Concern updated."))
+        return redirect(concern)
+    return _form_page(
+        request,
+        form,
+        title=_("Update a safeguarding concern"),
+        back=concern.get_absolute_url(),
+        eyebrow=concern.centre.name,
+    )
+
+
+@login_required
+def concern_access_log(request, centre_pk):
+    centre = _centre(request, centre_pk, C.VIEW_CONCERNS)
+    entries = (
+        ConcernAccess.objects.visible_to(request.user)
+        .filter(centre=centre)
+        .select_related("user", "concern")[:500]
+    )
+    return render(request, "staff/concern_access_log.html", {"centre": centre, "entries": entries})
+
+
+__all__ = ["REQUIREMENTS"]

@@ -1,0 +1,46 @@
+"""The centre page's equity profile: aggregates only, small counts suppressed."""
+
+import datetime as dt
+
+from harmonia.children import services
+from tests.children.factories import make_child
+
+
+def _children(world, n, fsm):
+    for i in range(n):
+        child = make_child(world, first=f"C{i}", dob=dt.date(2016, 1, 1) + dt.timedelta(i))
+        services.save_sensitive(child, by=None, fsm_now=i < fsm, sen_status="K" if i < 2 else "N")
+
+
+def test_the_profile_shows_shares_and_suppresses_small_counts(as_persona, world):
+    _children(world, 10, fsm=6)
+    page = as_persona("funder").get(world.centre_a.get_absolute_url()).content.decode()
+    assert "Who we reach" in page
+    assert "60%" in page  # FSM: 6 of 10
+    assert "20%" not in page  # SEN: 2 of 10 is a small count: suppressed
+    assert "48.5%" in page  # the school's published FSM share
+    assert "Lovelace" not in page  # no names, ever
+
+
+def test_a_centre_with_under_five_children_shows_no_shares(as_persona, world):
+    _children(world, 3, fsm=3)
+    page = as_persona("programme_lead").get(world.centre_a.get_absolute_url()).content.decode()
+    assert "&lt;5" in page
+    assert "100%" not in page
+
+
+def test_tutors_do_not_see_the_profile(as_persona, world):
+    _children(world, 10, fsm=6)
+    page = as_persona("tutor_a").get(world.centre_a.get_absolute_url()).content.decode()
+    assert "Who we reach" not in page
+    manager = as_persona("manager_a").get(world.centre_a.get_absolute_url()).content.decode()
+    assert "Who we reach" in manager
+
+
+def test_the_programme_page_shows_each_centres_reach_to_aggregate_roles(as_persona, world):
+    _children(world, 10, fsm=6)
+    url = world.england.get_absolute_url()
+    page = as_persona("evaluator").get(url).content.decode()
+    assert "Who we reach" in page and "60%" in page
+    assert "Lovelace" not in page
+    assert "Who we reach" not in as_persona("tutor_a").get(url).content.decode()

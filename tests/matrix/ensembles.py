@@ -1,0 +1,125 @@
+"""Ensembles, timetable, registers, calendar feeds and attendance insight.
+
+Objects are made on first use in centre A (Liverpool), so the shared world is
+unchanged. Calendar feeds take no sign-in: the right token answers 200 for
+everyone (a wrong one is 404 for everyone: tests/ensembles/test_calendar_feeds.py)."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from tests.matrix import (
+    FORBIDDEN,
+    MANAGE_CENTRE_A,
+    NOT_FOUND,
+    OK,
+    POST_ONLY,
+    SEE_CENTRE_A,
+    Case,
+    answers,
+)
+
+
+def _register(w):
+    from tests.ensembles.conftest import build_register
+
+    cached = w.__dict__.get("_matrix_register")
+    if cached is None:
+        cached = build_register(w.centre_a, 3, name="Matrix Orchestra")
+        w.__dict__["_matrix_register"] = cached
+    return cached
+
+
+def ensemble(w):
+    return {"pk": _register(w).ensemble.pk}
+
+
+def occurrence(w):
+    return {"pk": _register(w).occurrence.pk}
+
+
+def placement(w):
+    return {"pk": _register(w).ensemble.placements.first().pk}
+
+
+def session(w):
+    from harmonia.ensembles.models import Session
+
+    reg = _register(w)
+    found = Session.objects.filter(ensemble=reg.ensemble).first() or Session.objects.create(
+        ensemble=reg.ensemble,
+        weekday=0,
+        start_time=dt.time(16),
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + dt.timedelta(days=30),
+    )
+    return {"pk": found.pk}
+
+
+def centre_a(w):
+    return {"centre_pk": w.centre_a.pk}
+
+
+def ensemble_token(w):
+    return {"token": _register(w).ensemble.feed_token}
+
+
+def tutor_token(w):
+    from harmonia.ensembles.models import CalendarToken
+
+    token, _ = CalendarToken.objects.get_or_create(user=w.tutor_a)
+    return {"token": token.token}
+
+
+TAKE_REGISTER_A = answers(
+    FORBIDDEN, manager_a=OK, tutor_a=OK, tutor_b=NOT_FOUND, outsider=NOT_FOUND
+)
+MANAGE_CHILDREN_A = answers(FORBIDDEN, manager_a=OK, tutor_b=NOT_FOUND, outsider=NOT_FOUND)
+VIEW_CHILDREN_A = answers(
+    FORBIDDEN,
+    manager_a=OK,
+    tutor_a=OK,
+    safeguarding_a=OK,
+    tutor_b=NOT_FOUND,
+    outsider=NOT_FOUND,
+)
+EVERYONE = answers(OK, anonymous=OK)
+
+CASES = {
+    "ensembles:ensemble_list": Case(SEE_CENTRE_A, kwargs=centre_a),
+    "ensembles:ensemble_create": Case(MANAGE_CENTRE_A, kwargs=centre_a),
+    "ensembles:ensemble_detail": Case(SEE_CENTRE_A, kwargs=ensemble),
+    "ensembles:ensemble_edit": Case(MANAGE_CENTRE_A, kwargs=ensemble),
+    "ensembles:section_create": Case(MANAGE_CENTRE_A, kwargs=ensemble),
+    "ensembles:place_child": Case(MANAGE_CHILDREN_A, kwargs=ensemble),
+    "ensembles:placement_end": Case(POST_ONLY, kwargs=placement),
+    "ensembles:session_create": Case(MANAGE_CENTRE_A, kwargs=ensemble),
+    "ensembles:session_edit": Case(MANAGE_CENTRE_A, kwargs=session),
+    "ensembles:occurrence_create": Case(MANAGE_CENTRE_A, kwargs=ensemble),
+    "ensembles:occurrence_edit": Case(MANAGE_CENTRE_A, kwargs=occurrence),
+    "ensembles:timetable": Case(SEE_CENTRE_A, kwargs=centre_a),
+    "ensembles:generate": Case(POST_ONLY, kwargs=centre_a),
+    "ensembles:term_create": Case(MANAGE_CENTRE_A, kwargs=centre_a),
+    "ensembles:register_settings": Case(MANAGE_CENTRE_A, kwargs=centre_a),
+    "ensembles:today": Case(answers(OK)),
+    # Another centre's register is a 404 (tutor_b); too low a role is a 403.
+    "ensembles:register": Case(TAKE_REGISTER_A, kwargs=occurrence),
+    "ensembles:register_submit": Case(POST_ONLY, kwargs=occurrence),
+    "ensembles:service_worker": Case(EVERYONE),
+    "ensembles:my_timetable": Case(answers(OK)),
+    "ensembles:feed_reset": Case(POST_ONLY),
+    "ensembles:ensemble_feed": Case(EVERYONE, kwargs=ensemble_token),
+    "ensembles:tutor_feed": Case(EVERYONE, kwargs=tutor_token),
+    "ensembles:centre_attendance": Case(VIEW_CHILDREN_A, kwargs=centre_a),
+    "ensembles:programme_attendance": Case(
+        answers(
+            FORBIDDEN,
+            programme_lead=OK,
+            funder=OK,
+            evaluator=OK,
+            manager_a=OK,
+            outsider=NOT_FOUND,
+        ),
+        kwargs=lambda w: {"programme_pk": w.england.pk},
+    ),
+}
