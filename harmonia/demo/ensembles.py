@@ -2,9 +2,10 @@
 
 For each centre: an orchestra and a string group (England) or choir (Venezuela),
 English school terms or the Venezuelan calendar (lapsos) for 2025–26 and 2026–27,
-three to four sessions a week, placements of the demo children, and marks for the
-past dates of the current term, so that the attendance pages have numbers (a few
-children drift away in the last four weeks). Each demo tutor has a session today,
+three to four sessions a week, placements of the demo children, and marks for
+every past date since the start of last school year, so that the attendance
+pages and the dashboards' trends have numbers (a few children drift away in the
+last four weeks). Each demo tutor has a session today,
 whatever day the demo is loaded ("Practice club").
 """
 
@@ -175,13 +176,12 @@ def _practice_club(ensemble, centre, tutor, today, zone) -> None:
     occurrence.tutors.add(tutor)
 
 
-def _marks(centre, ensembles, term, today, tutor, rng) -> int:
-    """Marks for the past dates of the current term; some children drift away lately."""
-    if term is None:
-        return 0
+def _marks(centre, ensembles, since, today, tutor, rng) -> int:
+    """Marks for every past date since ``since`` (the start of last school year, so
+    the dashboards have trends); some children drift away lately."""
     occurrences = list(
         Occurrence.objects.filter(
-            ensemble__in=ensembles, date__gte=term.start, date__lt=today, status="scheduled"
+            ensemble__in=ensembles, date__gte=since, date__lt=today, status="scheduled"
         ).order_by("date")
     )
     placements = list(
@@ -252,12 +252,7 @@ def load_ensembles_demo() -> dict:
         sessions = _sessions(ensembles, centre, tutor, venue, years)
         timetable.generate_occurrences(sessions)
         _practice_club(ensembles[0], centre, tutor, today, timetable.zone_for(centre))
-        term = (
-            Term.objects.filter(centre=centre, kind="term", start__lte=today)
-            .order_by("-start")
-            .first()
-        )
-        _marks(centre, ensembles, term, today, tutor, rng)
+        _marks(centre, ensembles, years[0][0], today, tutor, rng)
         del settings
     return {
         "ensembles": Ensemble.objects.count(),
