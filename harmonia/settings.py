@@ -178,15 +178,20 @@ MEDIA_URL = "media/"
 # Aggregates shown to funders, the public or another programme hide counts below this.
 HARMONIA_SUPPRESSION_THRESHOLD = int(os.environ.get("HARMONIA_SUPPRESSION_THRESHOLD", "5"))
 
-TASKS = {
-    "default": {
-        "BACKEND": (
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if MODE == "test"
-            else "django_tasks_db.DatabaseBackend"
-        )
-    }
+# Background tasks: the database queue (run by `manage.py db_worker`), or
+# "immediate" to run each task inside the request (the test suite's default).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
+_task_backend = os.environ.get(
+    "HARMONIA_TASK_BACKEND", "immediate" if MODE == "test" else "database"
+)
+if _task_backend not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"HARMONIA_TASK_BACKEND must be database or immediate, not {_task_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_task_backend]}}
 
 # Email: console in demo and test, SMTP in production.
 EMAIL_BACKEND = os.environ.get(

@@ -53,3 +53,9 @@ def test_time_zone_defaults_to_london():
     from django.conf import settings
 
     assert settings.TIME_ZONE == "Europe/London"
+
+
+def test_an_unknown_task_backend_is_named():
+    result = manage("check", HARMONIA_MODE="demo", HARMONIA_TASK_BACKEND="celery")
+    assert result.returncode != 0
+    assert "HARMONIA_TASK_BACKEND must be database or immediate" in result.stderr

@@ -147,6 +147,15 @@ class GuardianLinkForm(forms.ModelForm):
         )
 
 
+class GuardianLinkEditForm(forms.ModelForm):
+    """How an already-linked guardian relates to one child."""
+
+    class Meta:
+        model = ChildGuardian
+        fields = ["relationship", "parental_responsibility", "may_collect", "emergency_contact",
+                  "priority"]  # fmt: skip
+
+
 class ConsentRecordForm(forms.ModelForm):
     class Meta:
         model = ConsentRecord

@@ -192,6 +192,29 @@ def link_guardian(child: Child, guardian: Guardian, *, by, **link) -> ChildGuard
     return link_obj
 
 
+@transaction.atomic
+def update_guardian(link: ChildGuardian, guardian_form, link_form, *, by) -> ChildGuardian:
+    """Save a guardian's contact details (shared by every child they are linked to)
+    and how they relate to this child; record what changed."""
+    changes = {
+        name: str(guardian_form.cleaned_data.get(name)) for name in guardian_form.changed_data
+    }
+    changes.update(
+        {f"link.{name}": str(link_form.cleaned_data.get(name)) for name in link_form.changed_data}
+    )
+    guardian_form.save()
+    link = link_form.save()
+    if changes:
+        audit.record(
+            actor=by,
+            action="guardian updated",
+            obj=link.child,
+            programme=_programme(link.child),
+            changes=changes,
+        )
+    return link
+
+
 # --- consent --------------------------------------------------------------------
 
 

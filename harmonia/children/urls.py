@@ -19,6 +19,11 @@ urlpatterns = [
     path("children/<int:pk>/edit/", views.child_edit, name="child_edit"),
     path("children/<int:pk>/status/", views.status_change, name="status_change"),
     path("children/<int:pk>/guardians/add/", views.guardian_add, name="guardian_add"),
+    path(
+        "children/<int:pk>/guardians/<int:link_pk>/edit/",
+        views.guardian_edit,
+        name="guardian_edit",
+    ),
     path("children/<int:pk>/consents/record/", views.consent_record, name="consent_record"),
     path("children/<int:pk>/equity/", views.sensitive_edit, name="sensitive_edit"),
     path("children/<int:pk>/safety/", views.safety_edit, name="safety_edit"),

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.forms import HiddenInput
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -312,6 +312,35 @@ def guardian_add(request, pk):
             "guardian_form": guardian_form,
             "duplicates": duplicates,
             "title": _("Add a guardian for %(name)s") % {"name": child},
+        },
+    )
+
+
+@login_required
+def guardian_edit(request, pk, link_pk):
+    """Correct a guardian's contact details, or how they relate to this child."""
+    child = _child(request, pk, C.MANAGE_CHILDREN)
+    link = get_object_or_404(
+        ChildGuardian.objects.select_related("guardian"), pk=link_pk, child=child
+    )
+    guardian_form = forms.GuardianForm(
+        request.POST or None, instance=link.guardian, prefix="guardian"
+    )
+    link_form = forms.GuardianLinkEditForm(request.POST or None, instance=link, prefix="link")
+    if request.method == "POST" and guardian_form.is_valid() and link_form.is_valid():
+        services.update_guardian(link, guardian_form, link_form, by=request.user)
+        messages.success(request, _("Saved %(name)s.") % {"name": link.guardian})
+        return redirect(child)
+    siblings = link.guardian.child_links.exclude(child=child).count()
+    return render(
+        request,
+        "children/guardian_edit.html",
+        {
+            "child": child,
+            "link_form": link_form,
+            "guardian_form": guardian_form,
+            "siblings": siblings,
+            "title": _("Edit %(name)s") % {"name": link.guardian},
         },
     )
 

@@ -73,7 +73,14 @@ def matrix_objects(world):
         centre=world.centre_a, kind="csv", filename="x.csv", state=ImportLog.State.MAPPING,
         source="Surname,Forename,DOB\n",
     )  # fmt: skip
-    cached = {"child": child, "record": record, "offer": offer, "import": log, "form": form}
+    cached = {
+        "child": child,
+        "record": record,
+        "offer": offer,
+        "import": log,
+        "form": form,
+        "guardian_link": child.guardian_links.get(guardian=guardian),
+    }
     world.__dict__["_children_matrix"] = cached
     return cached
 

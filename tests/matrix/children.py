@@ -52,6 +52,13 @@ CASES = {
     "children:child_edit": Case(MANAGE_CHILDREN_A, kwargs=child),
     "children:status_change": Case(MANAGE_CHILDREN_A, kwargs=child),
     "children:guardian_add": Case(MANAGE_CHILDREN_A, kwargs=child),
+    "children:guardian_edit": Case(
+        MANAGE_CHILDREN_A,
+        kwargs=lambda w: {
+            "pk": matrix_objects(w)["child"].pk,
+            "link_pk": matrix_objects(w)["guardian_link"].pk,
+        },
+    ),
     "children:consent_record": Case(MANAGE_CHILDREN_A, kwargs=child),
     "children:sensitive_edit": Case(MANAGE_CHILDREN_A, kwargs=child),
     "children:safety_edit": Case(MANAGE_CHILDREN_A, kwargs=child),
