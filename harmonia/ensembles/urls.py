@@ -19,6 +19,8 @@ urlpatterns = [
     path("centres/<int:centre_pk>/timetable/", views.timetable_page, name="timetable"),
     path("centres/<int:centre_pk>/timetable/generate/", views.generate, name="generate"),
     path("centres/<int:centre_pk>/terms/new/", views.term_create, name="term_create"),
+    path("terms/<int:pk>/edit/", views.term_edit, name="term_edit"),
+    path("terms/<int:pk>/remove/", views.term_delete, name="term_delete"),
     path(
         "centres/<int:centre_pk>/register-settings/",
         views.register_settings,

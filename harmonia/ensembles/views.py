@@ -39,11 +39,11 @@ from harmonia.programmes.models import Centre, Programme
 from harmonia.reports.disclosure import protect_column
 
 
-def _form_page(request, form, *, title, back, intro=""):
+def _form_page(request, form, *, title, back, intro="", delete_url=None):
     return render(
         request,
         "ensembles/form.html",
-        {"form": form, "title": title, "back": back, "intro": intro},
+        {"form": form, "title": title, "back": back, "intro": intro, "delete_url": delete_url},
     )
 
 
@@ -313,14 +313,58 @@ def timetable_page(request, centre_pk):
 def term_create(request, centre_pk):
     centre = access.get_for(request.user, Centre.objects.all(), centre_pk, C.MANAGE_CENTRE)
     form = forms.TermForm(request.POST or None, centre=centre)
+    return _save_term(request, form, centre, _("New term or holiday"))
+
+
+@login_required
+def term_edit(request, pk):
+    term = access.get_for(
+        request.user, Term.objects.select_related("centre__programme"), pk, C.MANAGE_CENTRE
+    )
+    form = forms.TermForm(request.POST or None, instance=term, centre=term.centre)
+    delete_url = reverse("ensembles:term_delete", args=[term.pk])
+    return _save_term(request, form, term.centre, _("Edit term or holiday"), delete_url)
+
+
+def _save_term(request, form, centre, title, delete_url=None):
+    """Terms decide which dates sessions fall on: after a change, "Fill in the dates"
+    adds any new ones (dates already generated are kept, with their registers)."""
     back = reverse("ensembles:timetable", args=[centre.pk])
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            creating = form.instance.pk is None
             term = form.save()
-            audit.record(actor=request.user, action="created", obj=term, programme=centre.programme)
+            audit.record(
+                actor=request.user,
+                action="created" if creating else "updated",
+                obj=term,
+                programme=centre.programme,
+                changes={n: str(form.cleaned_data.get(n)) for n in form.changed_data},
+            )
         messages.success(request, _("Saved “%(name)s”.") % {"name": term})
         return redirect(back)
-    return _form_page(request, form, title=_("New term or holiday"), back=back)
+    return _form_page(request, form, title=title, back=back, delete_url=delete_url)
+
+
+@login_required
+@require_POST
+def term_delete(request, pk):
+    term = access.get_for(
+        request.user, Term.objects.select_related("centre__programme"), pk, C.MANAGE_CENTRE
+    )
+    centre = term.centre
+    if term.sessions.exists():
+        messages.error(
+            request,
+            _("Sessions run through “%(name)s”: give them other dates before removing it.")
+            % {"name": term.name},
+        )
+        return redirect("ensembles:term_edit", pk=term.pk)
+    with transaction.atomic():
+        audit.record(actor=request.user, action="deleted", obj=term, programme=centre.programme)
+        term.delete()
+    messages.success(request, _("Removed “%(name)s”.") % {"name": term.name})
+    return redirect("ensembles:timetable", centre_pk=centre.pk)
 
 
 @login_required

@@ -25,7 +25,7 @@ def phone(browser_page):
 
 def _wait_saved(page):
     page.wait_for_function(
-        "document.querySelector('[data-sync]').dataset.state === 'saved'", timeout=15000
+        "document.querySelector('[data-sync]').dataset.state === 'saved'", timeout=30000
     )
 
 
@@ -77,7 +77,7 @@ def test_marks_taken_offline_reach_the_server_exactly_once(phone, live_world):
     # The home page asks the service worker to keep today's register for offline use.
     phone.wait_for_function(
         f"caches.open('harmonia-register-v1').then(c => c.match('{url}')).then(Boolean)",
-        timeout=15000,
+        timeout=30000,
         polling=250,
     )
     phone.goto(url)

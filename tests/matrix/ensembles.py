@@ -60,6 +60,17 @@ def centre_a(w):
     return {"centre_pk": w.centre_a.pk}
 
 
+def term(w):
+    from harmonia.ensembles.models import Term
+
+    found, _ = Term.objects.get_or_create(
+        centre=w.centre_a,
+        name="Autumn term",
+        defaults={"kind": "term", "start": dt.date(2026, 9, 3), "end": dt.date(2026, 12, 18)},
+    )
+    return {"pk": found.pk}
+
+
 def ensemble_token(w):
     return {"token": _register(w).ensemble.feed_token}
 
@@ -100,6 +111,8 @@ CASES = {
     "ensembles:timetable": Case(SEE_CENTRE_A, kwargs=centre_a),
     "ensembles:generate": Case(POST_ONLY, kwargs=centre_a),
     "ensembles:term_create": Case(MANAGE_CENTRE_A, kwargs=centre_a),
+    "ensembles:term_edit": Case(MANAGE_CENTRE_A, kwargs=term),
+    "ensembles:term_delete": Case(POST_ONLY, kwargs=term),
     "ensembles:register_settings": Case(MANAGE_CENTRE_A, kwargs=centre_a),
     "ensembles:today": Case(answers(OK)),
     # Another centre's register is a 404 (tutor_b); too low a role is a 403.
