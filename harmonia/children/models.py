@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.gb import upn as stdnum_upn
 
-from harmonia.programmes.models import ScopedQuerySet
+from harmonia.programmes.models import ScopedManager, ScopedQuerySet
 
 
 def validate_upn(value: str) -> None:
@@ -254,7 +254,7 @@ class WaitingListOffer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-offered_on", "-id"]
@@ -281,7 +281,7 @@ class Guardian(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -325,7 +325,7 @@ class ChildGuardian(models.Model):
     emergency_contact = models.BooleanField(_("emergency contact"), default=True)
     priority = models.PositiveSmallIntegerField(_("contact order"), default=1)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["priority", "id"]
@@ -370,7 +370,7 @@ class ConsentForm(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["kind", "-version"]
@@ -422,7 +422,7 @@ class ConsentRecord(models.Model):
     )
     withdrawal_note = models.CharField(_("withdrawal note"), max_length=255, blank=True)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-decided_at", "-id"]
@@ -481,7 +481,7 @@ class ChildSensitive(models.Model):
     looked_after = models.BooleanField(_("looked after"), default=False)
     care_authority = models.CharField(_("care authority"), max_length=120, blank=True)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("equity and special-category data")
@@ -499,7 +499,7 @@ class FsmPeriod(models.Model):
     end = models.DateField(_("until"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=40, blank=True)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["child", "start"]
@@ -526,7 +526,7 @@ class ChildSafetyNotes(models.Model):
     dietary = models.TextField(_("dietary needs"), blank=True)
     updated = models.DateTimeField(auto_now=True)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("safety notes")
@@ -554,7 +554,7 @@ class ChildAccessLog(models.Model):
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -602,7 +602,7 @@ class ImportLog(models.Model):
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     error = models.TextField(blank=True)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -27,7 +27,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from harmonia.programmes.models import ScopedQuerySet
+from harmonia.programmes.models import ScopedManager, ScopedQuerySet
 
 
 def new_token() -> str:
@@ -73,7 +73,7 @@ class CentreRegisterSettings(models.Model):
         help_text=_("IANA name, e.g. Europe/London or America/Caracas."),
     )
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("register settings")
@@ -124,7 +124,7 @@ class Ensemble(models.Model):
     feed_token = models.CharField(max_length=40, unique=True, default=new_token, editable=False)
     created = models.DateTimeField(auto_now_add=True)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["name"]
@@ -150,7 +150,7 @@ class Section(models.Model):
     name = models.CharField(_("name"), max_length=80)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["ensemble", "order", "name"]
@@ -226,7 +226,7 @@ class Term(models.Model):
     start = models.DateField(_("first day"))
     end = models.DateField(_("last day"))
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["centre", "start"]
@@ -277,7 +277,7 @@ class Session(models.Model):
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["ensemble", "weekday", "start_time"]
@@ -347,7 +347,7 @@ class Occurrence(models.Model):
     sequence = models.PositiveIntegerField(default=0)  # iCalendar SEQUENCE: bumped on changes
     updated = models.DateTimeField(auto_now=True)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -421,7 +421,7 @@ class Mark(models.Model):
     recorded_at = models.DateTimeField(_("received"))  # on the server
     client_key = models.CharField(max_length=64, blank=True)  # the submission that wrote it
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["occurrence", "child"]
@@ -458,7 +458,7 @@ class MarkChange(models.Model):
     changed_at = models.DateTimeField()
     submission_key = models.CharField(max_length=64, blank=True)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-changed_at", "-id"]
@@ -478,7 +478,7 @@ class Submission(models.Model):
     received_at = models.DateTimeField()
     result = models.JSONField(default=dict)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-received_at"]

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from harmonia.programmes.models import ScopedQuerySet
+from harmonia.programmes.models import ScopedManager
 
 
 class Activity(models.TextChoices):
@@ -44,7 +44,7 @@ class AttendanceSummary(models.Model):
     sessions = models.PositiveIntegerField(default=0)  # sessions held (not cancelled)
     retained = models.PositiveIntegerField(default=0)  # year rows: also attended last year
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("attendance summary")
@@ -73,7 +73,7 @@ class ChildAttendance(models.Model):
     attended = models.PositiveIntegerField(default=0)
     minutes = models.PositiveIntegerField(default=0)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("child attendance summary")
@@ -102,7 +102,7 @@ class EquitySnapshot(models.Model):
     value = models.CharField(max_length=8, blank=True)
     children = models.PositiveIntegerField(default=0)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("equity snapshot")
@@ -156,7 +156,7 @@ class ExportJob(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
 
-    objects = models.Manager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-created", "-id"]
