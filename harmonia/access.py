@@ -42,6 +42,9 @@ class Capability(StrEnum):
     VIEW_RESEARCH_EXTRACTS = "view_research_extracts"  # pseudonymised, consented children only
     # Children's data (used by the children, register and safeguarding features)
     VIEW_CHILDREN = "view_children"  # names, school, year group, ensembles
+    # The whole record: UPN, exact date of birth, every guardian's contact details,
+    # consent and enrolment history. A tutor works from the session view instead.
+    VIEW_CHILD_RECORD = "view_child_record"
     MANAGE_CHILDREN = "manage_children"  # enrol, guardians, consents, imports
     VIEW_SAFETY_NOTES = "view_safety_notes"  # allergies and medical notes needed for safety
     VIEW_SPECIAL_CATEGORY = "view_special_category"  # ethnicity, FSM, SEN, looked-after
@@ -89,6 +92,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_GRANTS,
             C.VIEW_AGGREGATES,
             C.VIEW_CHILDREN,
+            C.VIEW_CHILD_RECORD,
             C.MANAGE_CHILDREN,
             C.VIEW_SAFETY_NOTES,
             C.VIEW_SPECIAL_CATEGORY,
@@ -116,6 +120,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_CENTRE,
             C.VIEW_STAFF,
             C.VIEW_CHILDREN,
+            C.VIEW_CHILD_RECORD,
             C.VIEW_SAFETY_NOTES,
             C.VIEW_SPECIAL_CATEGORY,
             C.VIEW_CONCERNS,
