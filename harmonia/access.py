@@ -346,3 +346,38 @@ def may_lead_ensemble(user, ensemble) -> bool:
         centre__in=ensemble.member_centres.all(),
         role__in=[r.value for r in CENTRE_ROLES if r in roles_with(C.TAKE_REGISTER)],
     ).exists()
+
+
+# Naming children on pages about something else (loans, size-ups, audit) ------
+
+
+def child_centres(user, need: Capability = C.VIEW_CHILDREN) -> frozenset[int]:
+    """The ids of the centres whose children ``user`` may see by name (``need``), from
+    the cached memberships; a query only for a programme role granting ``need``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    key = f"_harmonia_child_centres_{need}"
+    cached = getattr(user, key, None)
+    if cached is None:
+        ids = {
+            m.centre_id
+            for m in memberships(user)
+            if m.centre_id and need in ROLE_CAPABILITIES[m.role]
+        }
+        programmes = {
+            m.programme_id
+            for m in memberships(user)
+            if m.programme_id and need in ROLE_CAPABILITIES[m.role]
+        }
+        if programmes:
+            from harmonia.programmes.models import Centre
+
+            ids |= set(Centre.objects.filter(programme__in=programmes).values_list("pk", flat=True))
+        cached = frozenset(ids)
+        setattr(user, key, cached)
+    return cached
+
+
+def may_see_child(user, child) -> bool:
+    """Whether ``user`` may see ``child``'s name (no query beyond the memberships)."""
+    return child is not None and child.centre_id in child_centres(user)
