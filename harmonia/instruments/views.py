@@ -19,7 +19,6 @@ from harmonia import access
 from harmonia.access import Capability as C
 from harmonia.children.models import Child
 from harmonia.instruments import forms, services, sizing
-from harmonia.instruments.templatetags import child_names
 from harmonia.instruments.models import (
     IN_FLEET,
     Consumable,
@@ -31,6 +30,7 @@ from harmonia.instruments.models import (
     RepairJob,
     StockMovement,
 )
+from harmonia.instruments.templatetags import child_names
 from harmonia.programmes.models import Centre, Programme
 from harmonia.programmes.services import save_structure
 

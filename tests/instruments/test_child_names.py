@@ -22,7 +22,7 @@ def loans(world):
     amara = builders.child(world, "Amara", "Jones")
     kwame = builders.child(world, "Kwame", "Mensah")
     first = builders.lend_to_child(world, violins[0], amara)
-    second = services.lend(
+    services.lend(
         violins[1],
         by=world.manager_a,
         on=builders.TODAY,
