@@ -365,5 +365,12 @@ def membership_delete(request, programme_pk, pk):
 @login_required
 def audit_log(request, programme_pk):
     programme = access.get_for(request.user, Programme.objects.all(), programme_pk, C.VIEW_AUDIT)
-    events = AuditEvent.objects.filter(programme=programme).select_related("actor")[:200]
+    events = list(
+        AuditEvent.objects.filter(programme=programme).select_related("actor", "child")[:200]
+    )
+    # Entries about a child name them only to a viewer who may see that child.
+    for event in events:
+        event.child_name = (
+            event.child.display_name if access.may_see_child(request.user, event.child) else ""
+        )
     return render(request, "programmes/audit_log.html", {"programme": programme, "events": events})
