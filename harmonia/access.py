@@ -261,6 +261,8 @@ def _register_structure() -> None:
         register(model, Rule(C.MANAGE_PROGRAMME, "programme__centres", "programme", True))
     # A grant to named centres is seen at those centres; every grant, programme-wide.
     register(p.Grant, Rule(C.VIEW_GRANTS, "centres", "programme", distinct=True))
+    # Role requests are in the programme's world; who may decide is may_approve_role().
+    register(p.RoleRequest, Rule(C.VIEW_PROGRAMME, "programme__centres", "programme", True))
 
 
 # Shared (joint) ensembles ----------------------------------------------------
@@ -381,3 +383,32 @@ def child_centres(user, need: Capability = C.VIEW_CHILDREN) -> frozenset[int]:
 def may_see_child(user, child) -> bool:
     """Whether ``user`` may see ``child``'s name (no query beyond the memberships)."""
     return child is not None and child.centre_id in child_centres(user)
+
+
+# Giving roles that open children's records ------------------------------------
+
+
+def role_opens_children(role: str) -> bool:
+    """Whether holding ``role`` opens named children's records (a second person must
+    approve such a grant: ``harmonia.programmes.services.request_role``)."""
+    return C.VIEW_CHILDREN in ROLE_CAPABILITIES.get(role, frozenset())
+
+
+def may_approve_role(user, request) -> bool:
+    """Who approves a role that opens a centre's children: a manager of that centre, or
+    a programme lead — never the person who asked, nor the person it is for."""
+    if not user.is_authenticated or user.pk in (request.requested_by_id, request.user_id):
+        return False
+    return C.MANAGE_CHILDREN in capabilities_in_centre(user, request.centre) or (
+        C.MANAGE_PROGRAMME in capabilities_in_programme(user, request.programme)
+    )
+
+
+def people_to_tell_of_role(centre) -> list[str]:
+    """The emails of the managers of ``centre`` (those who manage its children)."""
+    roles = [r.value for r in CENTRE_ROLES if r in roles_with(C.MANAGE_CHILDREN)]
+    return sorted(
+        Membership.objects.filter(centre=centre, role__in=roles, user__is_active=True)
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
