@@ -181,6 +181,15 @@ def ensemble_detail(request, pk):
         .select_related("session")
         .order_by("starts_at")[:8]
     )
+    if C.VIEW_CENTRE not in caps:  # a member centre's person: lead back to their centre
+        centre = next(
+            (
+                c
+                for c in member_centres
+                if C.VIEW_CENTRE in access.capabilities_in_centre(request.user, c)
+            ),
+            centre,
+        )
     return render(
         request,
         "ensembles/ensemble_detail.html",

@@ -101,6 +101,9 @@ def test_the_ensemble_page_lists_each_tutor_their_own_centres_children(as_person
         assert text in html
     for text in LIVERPOOL_NAMES[:2]:
         assert text not in html
+    # The way back leads to the tutor's own centre (Liverpool's list is a 404 for them).
+    assert reverse("ensembles:ensemble_list", args=[shared.ensemble.member_centres.get(
+        name="In Harmony Lambeth").pk]) in html  # fmt: skip
     html = as_persona("tutor_a").get(url).content.decode()
     assert "Liverpoolian" in html and "Stockwellite" not in html
 
