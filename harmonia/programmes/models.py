@@ -371,6 +371,7 @@ class RoleRequest(models.Model):
         return self.status == self.Status.PENDING
 
     def get_role_display(self) -> str:
-        from harmonia.accounts.models import Role
+        from harmonia.accounts.models import Membership
 
-        return str(Role(self.role).label) if self.role in Role.values else self.role
+        labels = dict(Membership._meta.get_field("role").choices)
+        return str(labels.get(self.role, self.role))
