@@ -42,6 +42,9 @@ class Capability(StrEnum):
     VIEW_RESEARCH_EXTRACTS = "view_research_extracts"  # pseudonymised, consented children only
     # Children's data (used by the children, register and safeguarding features)
     VIEW_CHILDREN = "view_children"  # names, school, year group, ensembles
+    # The whole record: UPN, exact date of birth, every guardian's contact details,
+    # consent and enrolment history. A tutor works from the session view instead.
+    VIEW_CHILD_RECORD = "view_child_record"
     MANAGE_CHILDREN = "manage_children"  # enrol, guardians, consents, imports
     VIEW_SAFETY_NOTES = "view_safety_notes"  # allergies and medical notes needed for safety
     VIEW_SPECIAL_CATEGORY = "view_special_category"  # ethnicity, FSM, SEN, looked-after
@@ -89,6 +92,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_GRANTS,
             C.VIEW_AGGREGATES,
             C.VIEW_CHILDREN,
+            C.VIEW_CHILD_RECORD,
             C.MANAGE_CHILDREN,
             C.VIEW_SAFETY_NOTES,
             C.VIEW_SPECIAL_CATEGORY,
@@ -116,6 +120,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_CENTRE,
             C.VIEW_STAFF,
             C.VIEW_CHILDREN,
+            C.VIEW_CHILD_RECORD,
             C.VIEW_SAFETY_NOTES,
             C.VIEW_SPECIAL_CATEGORY,
             C.VIEW_CONCERNS,
@@ -256,3 +261,154 @@ def _register_structure() -> None:
         register(model, Rule(C.MANAGE_PROGRAMME, "programme__centres", "programme", True))
     # A grant to named centres is seen at those centres; every grant, programme-wide.
     register(p.Grant, Rule(C.VIEW_GRANTS, "centres", "programme", distinct=True))
+    # Role requests are in the programme's world; who may decide is may_approve_role().
+    register(p.RoleRequest, Rule(C.VIEW_PROGRAMME, "programme__centres", "programme", True))
+
+
+# Shared (joint) ensembles ----------------------------------------------------
+#
+# An ensemble may bring together children of several centres. Belonging to one
+# member centre opens the ensemble (its page, timetable, register), but not the
+# other centres' children: each adult sees and marks only the children of centres
+# where they hold the capability. A lead tutor who takes the whole register is
+# granted another centre's children explicitly (``ensembles.EnsembleLead``), by
+# someone who may share that centre's children (``may_grant_ensemble_lead``); the
+# grant opens only what taking a register needs, and only in that ensemble.
+
+ENSEMBLE_LEAD_CAPABILITIES: frozenset[Capability] = frozenset(
+    {C.VIEW_CHILDREN, C.VIEW_SAFETY_NOTES, C.TAKE_REGISTER}
+)
+
+
+def centres_with(user, need: Capability):
+    """A sub-query of the ids of the centres where ``user`` holds ``need``."""
+    from harmonia.programmes.models import Centre
+
+    roles = roles_with(need)
+    centre_roles = [r.value for r in CENTRE_ROLES if r in roles]
+    programme_roles = [r.value for r in PROGRAMME_ROLES if r in roles]
+    return Centre.objects.filter(
+        Q(pk__in=Membership.objects.filter(user=user, role__in=centre_roles).values("centre_id"))
+        | Q(
+            programme__in=Membership.objects.filter(user=user, role__in=programme_roles).values(
+                "programme_id"
+            )
+        )
+    ).values("pk")
+
+
+def ensemble_children(user, ensemble, need: Capability, path: str = "child__centre") -> Q:
+    """The condition on rows about children of ``ensemble`` (placements, marks, register
+    changes: ``path`` leads to the child's centre) that ``user`` may ``need``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    condition = Q(**{f"{path}__in": centres_with(user, need)})
+    if need in ENSEMBLE_LEAD_CAPABILITIES:
+        from harmonia.ensembles.models import EnsembleLead
+
+        granted = EnsembleLead.objects.active().filter(user=user, ensemble=ensemble)
+        condition |= Q(**{f"{path}__in": granted.values("centre_id")})
+    return condition
+
+
+def capabilities_in_ensemble(
+    user, ensemble, *, member_centres=None, lead: bool | None = None
+) -> frozenset[Capability]:
+    """What ``user`` may do somewhere in ``ensemble``: roles at any member centre, plus a
+    lead grant's capabilities. Which *children* each opens is ``ensemble_children``.
+    A page that has loaded the member centres, or the active grants, passes them in."""
+    from harmonia.ensembles.models import EnsembleLead
+
+    if member_centres is None:
+        member_centres = list(ensemble.member_centres.all())
+    if lead is None:
+        lead = EnsembleLead.objects.active().filter(user=user, ensemble=ensemble).exists()
+    members = {c.pk for c in member_centres}
+    caps: set[Capability] = set()
+    for m in memberships(user):
+        if m.centre_id in members or (m.programme_id and m.programme_id == ensemble.programme_id):
+            caps |= ROLE_CAPABILITIES[m.role]
+    if lead:
+        caps |= ENSEMBLE_LEAD_CAPABILITIES
+    return frozenset(caps)
+
+
+def may_grant_ensemble_lead(user, centre) -> bool:
+    """Who may open a centre's children to a joint ensemble's lead: whoever may share
+    them, i.e. manages that centre's children."""
+    return C.MANAGE_CHILDREN in capabilities_in_centre(user, centre)
+
+
+def may_lead_ensemble(user, ensemble) -> bool:
+    """Who may be granted the lead of a joint ensemble: someone who takes registers at
+    one of its member centres (the grant adds children, never a new workplace)."""
+    return Membership.objects.filter(
+        user=user,
+        user__is_active=True,
+        centre__in=ensemble.member_centres.all(),
+        role__in=[r.value for r in CENTRE_ROLES if r in roles_with(C.TAKE_REGISTER)],
+    ).exists()
+
+
+# Naming children on pages about something else (loans, size-ups, audit) ------
+
+
+def child_centres(user, need: Capability = C.VIEW_CHILDREN) -> frozenset[int]:
+    """The ids of the centres whose children ``user`` may see by name (``need``), from
+    the cached memberships; a query only for a programme role granting ``need``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    key = f"_harmonia_child_centres_{need}"
+    cached = getattr(user, key, None)
+    if cached is None:
+        ids = {
+            m.centre_id
+            for m in memberships(user)
+            if m.centre_id and need in ROLE_CAPABILITIES[m.role]
+        }
+        programmes = {
+            m.programme_id
+            for m in memberships(user)
+            if m.programme_id and need in ROLE_CAPABILITIES[m.role]
+        }
+        if programmes:
+            from harmonia.programmes.models import Centre
+
+            ids |= set(Centre.objects.filter(programme__in=programmes).values_list("pk", flat=True))
+        cached = frozenset(ids)
+        setattr(user, key, cached)
+    return cached
+
+
+def may_see_child(user, child) -> bool:
+    """Whether ``user`` may see ``child``'s name (no query beyond the memberships)."""
+    return child is not None and child.centre_id in child_centres(user)
+
+
+# Giving roles that open children's records ------------------------------------
+
+
+def role_opens_children(role: str) -> bool:
+    """Whether holding ``role`` opens named children's records (a second person must
+    approve such a grant: ``harmonia.programmes.services.request_role``)."""
+    return C.VIEW_CHILDREN in ROLE_CAPABILITIES.get(role, frozenset())
+
+
+def may_approve_role(user, request) -> bool:
+    """Who approves a role that opens a centre's children: a manager of that centre, or
+    a programme lead — never the person who asked, nor the person it is for."""
+    if not user.is_authenticated or user.pk in (request.requested_by_id, request.user_id):
+        return False
+    return C.MANAGE_CHILDREN in capabilities_in_centre(user, request.centre) or (
+        C.MANAGE_PROGRAMME in capabilities_in_programme(user, request.programme)
+    )
+
+
+def people_to_tell_of_role(centre) -> list[str]:
+    """The emails of the managers of ``centre`` (those who manage its children)."""
+    roles = [r.value for r in CENTRE_ROLES if r in roles_with(C.MANAGE_CHILDREN)]
+    return sorted(
+        Membership.objects.filter(centre=centre, role__in=roles, user__is_active=True)
+        .values_list("user__email", flat=True)
+        .distinct()
+    )

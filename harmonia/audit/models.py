@@ -22,6 +22,16 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
+    # The child an entry about people data concerns (no name is stored: the change
+    # log names them only to a viewer who may see the child; harmonia.audit.redaction).
+    child = models.ForeignKey(
+        "children.Child",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=True,
+    )
     programme = models.ForeignKey(
         "programmes.Programme",
         on_delete=models.CASCADE,

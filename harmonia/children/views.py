@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from harmonia import access
 from harmonia.access import Capability as C
-from harmonia.children import forms, imports, privacy, services
+from harmonia.children import forms, imports, privacy, services, tutor_view
 from harmonia.children.models import (
     Child,
     ChildAccessLog,
@@ -171,7 +171,10 @@ def child_detail(request, pk):
         "can_manage": C.MANAGE_CHILDREN in caps,
         "can_special": C.VIEW_SPECIAL_CATEGORY in caps,
         "can_safety": C.VIEW_SAFETY_NOTES in caps,
+        "full_record": C.VIEW_CHILD_RECORD in caps,
     }
+    if not context["full_record"]:  # a tutor: what a session needs (docs/permissions.md)
+        context.update(tutor_view.session_view(child, links, consent_rows))
     if context["can_special"]:
         context["sensitive"] = getattr_or_none(child, "sensitive")
         context["fsm_periods"] = child.fsm_periods.all()

@@ -207,3 +207,19 @@ class RegisterSettingsForm(forms.ModelForm):
         model = CentreRegisterSettings
         fields = ["register_default", "time_zone"]
         widgets = {"register_default": forms.RadioSelect}
+
+
+class EnsembleLeadForm(forms.Form):
+    """Grant the lead of a joint ensemble: who, and which centre's children."""
+
+    user = forms.ModelChoiceField(label=_("Lead tutor"), queryset=None)
+    centre = forms.ModelChoiceField(
+        label=_("May see and mark the children of"),
+        queryset=None,
+        help_text=_("Only the children of this centre who play in this ensemble."),
+    )
+
+    def __init__(self, *args, ensemble, centres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = tutors_of(ensemble.member_centres.all())
+        self.fields["centre"].queryset = centres

@@ -503,3 +503,57 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class EnsembleLeadQuerySet(ScopedQuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class EnsembleLead(models.Model):
+    """An explicit grant: ``user`` leads a joint ensemble for the children of ``centre``.
+
+    In a shared ensemble each adult sees and marks only the children of centres
+    where they hold a role (``harmonia.access.ensemble_children``). A lead tutor who
+    must take the whole register is granted each other centre's children here, by
+    someone who may share that centre's children (its manager). Revoking keeps the
+    row, so the ensemble page shows who held it and when."""
+
+    ensemble = models.ForeignKey(Ensemble, on_delete=models.CASCADE, related_name="leads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="ensemble_leads",
+        verbose_name=_("lead tutor"),
+    )
+    centre = models.ForeignKey(
+        "programmes.Centre",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("children of"),
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = models.Manager.from_queryset(EnsembleLeadQuerySet)()
+
+    class Meta:
+        ordering = ["ensemble", "-granted_at", "-id"]
+        verbose_name = _("joint ensemble lead")
+        verbose_name_plural = _("joint ensemble leads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ensemble", "user", "centre"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_active_lead_grant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.ensemble} — {self.centre}"

@@ -28,11 +28,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from harmonia import audit
+from harmonia import access, audit
+from harmonia.access import Capability as C
 from harmonia.ensembles.models import (
     AbsenceReason,
     Mark,
@@ -51,6 +53,10 @@ class RegisterError(ValueError):
     """A submission that cannot be accepted; the message says why."""
 
 
+class RegisterRefused(RegisterError):
+    """A submission marking children its sender may not mark: nothing is saved."""
+
+
 @dataclass(frozen=True)
 class MarkIn:
     child: int
@@ -60,28 +66,45 @@ class MarkIn:
     marked_at: dt.datetime
 
 
-def roster(occurrence: Occurrence, *, safety: bool = False):
-    """The placements expected at ``occurrence`` (one query, whatever its size)."""
+def roster(occurrence: Occurrence, *, user=None, need=C.TAKE_REGISTER, safety: bool = False):
+    """The placements expected at ``occurrence`` (one query, whatever its size).
+
+    With ``user``: only the children they may ``need`` (in a shared ensemble, those
+    of their own centres and of centres that granted them the lead)."""
     related = ["child", "section"] + (["child__safety"] if safety else [])
+    placements = Placement.objects.filter(
+        ensemble_id=occurrence.ensemble_id, child__anonymised_at=None
+    )
+    if user is not None:
+        placements = placements.filter(access.ensemble_children(user, occurrence.ensemble_id, need))
     return (
-        Placement.objects.filter(ensemble_id=occurrence.ensemble_id, child__anonymised_at=None)
-        .current_on(occurrence.date)
+        placements.current_on(occurrence.date)
         .select_related(*related)
         .order_by("section__order", "section__name", "child__last_name", "child__first_name")
     )
 
 
-def roster_rows(occurrence: Occurrence, *, safety: bool = False) -> list[dict]:
-    """The roster as plain rows for the register page (one query, no model instances)."""
+def roster_rows(occurrence: Occurrence, *, user) -> list[dict]:
+    """The register page's roster for ``user`` as plain rows (one query, no model
+    instances): the children they may mark, with safety notes only where they may see
+    them (notes they may not see are never read from the database)."""
+    kinds = ("allergies", "medical", "dietary")
+    safe = access.ensemble_children(user, occurrence.ensemble_id, C.VIEW_SAFETY_NOTES)
+    notes_if_allowed = {
+        f"safety_{k}": Case(
+            When(safe, then=F(f"child__safety__{k}")),
+            default=Value(""),
+            output_field=TextField(),
+        )
+        for k in kinds
+    }
     fields = ["child_id", "child__first_name", "child__preferred_name", "child__last_name",
-              "section__name", "instrument"]  # fmt: skip
-    if safety:
-        fields += ["child__safety__allergies", "child__safety__medical", "child__safety__dietary"]
+              "section__name", "instrument", *notes_if_allowed]  # fmt: skip
     rows = []
-    for row in roster(occurrence).values(*fields):
+    for row in roster(occurrence, user=user).annotate(**notes_if_allowed).values(*fields):
         notes = None
-        if safety and any(row[f"child__safety__{k}"] for k in ("allergies", "medical", "dietary")):
-            notes = {k: row[f"child__safety__{k}"] for k in ("allergies", "medical", "dietary")}
+        if any(row[f"safety_{k}"] for k in kinds):
+            notes = {k: row[f"safety_{k}"] for k in kinds}
         first = row["child__preferred_name"] or row["child__first_name"]
         rows.append(
             {
@@ -140,6 +163,7 @@ def submit_register(occurrence: Occurrence, *, key: str, marks: list, by, now=No
     if not isinstance(marks, list) or len(marks) > MAX_MARKS:
         raise RegisterError(_("A submission holds a list of marks."))
     incoming = {m.child: m for m in (_parse(raw, now) for raw in marks if isinstance(raw, dict))}
+    _refuse_children_of_others(occurrence, incoming, by)
     try:
         with transaction.atomic():
             return _write(occurrence, key, incoming, by, now)
@@ -149,6 +173,26 @@ def submit_register(occurrence: Occurrence, *, key: str, marks: list, by, now=No
         if replay is None:
             raise
         return replay
+
+
+def _refuse_children_of_others(occurrence, incoming: dict[int, MarkIn], by) -> None:
+    """In a shared ensemble a tutor marks only the children they may mark; a mark for
+    anyone else refuses the whole submission (nothing saved), saying why."""
+    if not incoming:
+        return
+    on_register = roster(occurrence).filter(child_id__in=list(incoming))
+    others = on_register.exclude(
+        access.ensemble_children(by, occurrence.ensemble_id, C.TAKE_REGISTER)
+    ).count()
+    if others:
+        raise RegisterRefused(
+            _(
+                "Nothing was saved: %(count)s of these children belong to a centre where you "
+                "may not take the register. Ask that centre's manager to make you a lead of "
+                "this ensemble."
+            )
+            % {"count": others}
+        )
 
 
 def _write(occurrence, key, incoming: dict[int, MarkIn], by, now) -> dict:
@@ -246,10 +290,11 @@ def _change(occurrence, old: Mark, new: MarkIn, kind) -> MarkChange:
     )
 
 
-def history(occurrence: Occurrence, limit: int = 100):
-    """The register's changes, newest first (one query)."""
+def history(occurrence: Occurrence, *, user, limit: int = 100):
+    """The register's changes that ``user`` may see, newest first (one query)."""
     return (
         MarkChange.objects.filter(occurrence=occurrence)
+        .filter(access.ensemble_children(user, occurrence.ensemble_id, C.VIEW_CHILDREN))
         .select_related("changed_by", "child")
         .order_by("-changed_at", "-id")[:limit]
     )

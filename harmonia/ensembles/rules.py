@@ -2,7 +2,10 @@
 
 An ensemble belongs to every centre in ``member_centres`` (its home centre is
 always one of them), so a cross-centre or national ensemble is visible at each
-member centre. Children's placements and marks follow the child's own centre.
+member centre. Children's placements and marks follow the child's own centre:
+in a shared ensemble each adult sees only the children of centres where they
+hold a role, plus those an explicit lead grant opens
+(``harmonia.access.ensemble_children``).
 """
 
 from harmonia.access import Capability as C
@@ -15,6 +18,7 @@ def register_rules() -> None:
     in_ensemble = Rule(C.VIEW_CENTRE, "ensemble__member_centres", "ensemble__programme", True)
     register(m.Ensemble, Rule(C.VIEW_CENTRE, "member_centres", "programme", distinct=True))
     register(m.Section, in_ensemble)
+    register(m.EnsembleLead, in_ensemble)
     register(m.Session, in_ensemble)
     register(m.Occurrence, in_ensemble)
     register(m.Term, Rule(C.VIEW_CENTRE, "centre", "centre__programme"))

@@ -10,6 +10,10 @@ urlpatterns = [
     path("ensembles/<int:pk>/", views.ensemble_detail, name="ensemble_detail"),
     path("ensembles/<int:pk>/edit/", views.ensemble_edit, name="ensemble_edit"),
     path("ensembles/<int:pk>/sections/new/", views.section_create, name="section_create"),
+    path("ensembles/<int:pk>/leads/", views.ensemble_leads, name="ensemble_leads"),
+    path(
+        "ensemble-leads/<int:pk>/revoke/", views.ensemble_lead_revoke, name="ensemble_lead_revoke"
+    ),
     path("ensembles/<int:pk>/place/", views.place_child, name="place_child"),
     path("placements/<int:pk>/end/", views.placement_end, name="placement_end"),
     path("ensembles/<int:pk>/sessions/new/", views.session_create, name="session_create"),

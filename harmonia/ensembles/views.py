@@ -10,6 +10,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -22,11 +23,12 @@ from django.views.decorators.http import require_POST
 
 from harmonia import access, audit
 from harmonia.access import Capability as C
-from harmonia.ensembles import calendar_feeds, forms, insight, register, timetable
+from harmonia.ensembles import calendar_feeds, forms, insight, leads, register, timetable
 from harmonia.ensembles.models import (
     AbsenceReason,
     CalendarToken,
     Ensemble,
+    EnsembleLead,
     Mark,
     MarkStatus,
     Occurrence,
@@ -127,15 +129,27 @@ def ensemble_detail(request, pk):
     ensemble = access.get_for(
         request.user, Ensemble.objects.select_related("centre", "programme"), pk
     )
-    centre = ensemble.centre or ensemble.member_centres.first()
+    member_centres = list(ensemble.member_centres.all())
+    centre = ensemble.centre or (member_centres[0] if member_centres else None)
     caps = access.capabilities_in_centre(request.user, centre) if centre else frozenset()
+    lead_grants = list(ensemble.leads.active().select_related("user", "centre", "granted_by"))
+    # Children: only those of centres where this person holds a role, or whose
+    # manager granted them the lead of this joint ensemble (harmonia.access).
+    shared_caps = access.capabilities_in_ensemble(
+        request.user,
+        ensemble,
+        member_centres=member_centres,
+        lead=any(g.user_id == request.user.pk for g in lead_grants),
+    )
+    can_see_children = C.VIEW_CHILDREN in shared_caps
+    sees = access.ensemble_children(request.user, ensemble, C.VIEW_CHILDREN)
     today = timezone.localdate()
     sections = list(ensemble.sections.all())
     members = []
-    if C.VIEW_CHILDREN in caps:
+    if can_see_children:
         members = list(
-            Placement.objects.visible_to(request.user)
-            .filter(ensemble=ensemble)
+            Placement.objects.filter(ensemble=ensemble)
+            .filter(sees)
             .current_on(today)
             .select_related("child", "section", "child__centre")
             .order_by("section__order", "section__name", "desk", "child__last_name")
@@ -146,13 +160,16 @@ def ensemble_detail(request, pk):
     for p in members:
         p.rate = rates.get(p.child_id)
     history = []
-    if C.VIEW_CHILDREN in caps:
+    if can_see_children:
         history = list(
-            Placement.objects.visible_to(request.user)
-            .filter(ensemble=ensemble, end__isnull=False, end__lte=today)
+            Placement.objects.filter(ensemble=ensemble, end__isnull=False, end__lte=today)
+            .filter(sees)
             .select_related("child")
             .order_by("-end")[:20]
         )
+    can_grant_lead = len(member_centres) > 1 and any(
+        access.may_grant_ensemble_lead(request.user, c) for c in member_centres
+    )
     sessions = (
         ensemble.sessions.filter(Q(ends_on__gte=today) | Q(ends_on=None, term__end__gte=today))
         .select_related("term")
@@ -164,6 +181,15 @@ def ensemble_detail(request, pk):
         .select_related("session")
         .order_by("starts_at")[:8]
     )
+    if C.VIEW_CENTRE not in caps:  # a member centre's person: lead back to their centre
+        centre = next(
+            (
+                c
+                for c in member_centres
+                if C.VIEW_CENTRE in access.capabilities_in_centre(request.user, c)
+            ),
+            centre,
+        )
     return render(
         request,
         "ensembles/ensemble_detail.html",
@@ -175,14 +201,85 @@ def ensemble_detail(request, pk):
             "history": history,
             "sessions": sessions,
             "upcoming": upcoming,
-            "can_see_children": C.VIEW_CHILDREN in caps,
+            "can_see_children": can_see_children,
             "can_manage": C.MANAGE_CENTRE in caps,
             "can_place": C.MANAGE_CHILDREN in caps,
+            "leads": lead_grants,
+            # Centres whose children's records this person may open (a lead grant
+            # shows names in the ensemble, not the child's record).
+            "record_centres": {
+                c.pk
+                for c in member_centres
+                if C.VIEW_CHILDREN in access.capabilities_in_centre(request.user, c)
+            },
+            "can_grant_lead": can_grant_lead,
             "feed_url": request.build_absolute_uri(
                 reverse("ensembles:ensemble_feed", args=[ensemble.feed_token])
             ),
         },
     )
+
+
+@login_required
+def ensemble_leads(request, pk):
+    """Lead tutors of a joint ensemble: a centre's manager shares that centre's children
+    of this ensemble with a named tutor (and can take it back)."""
+    ensemble = access.get_for(request.user, Ensemble.objects.select_related("programme"), pk)
+    centres = Centre.objects.filter(
+        pk__in=[
+            c.pk
+            for c in ensemble.member_centres.all()
+            if access.may_grant_ensemble_lead(request.user, c)
+        ]
+    )
+    if not centres:
+        raise PermissionDenied
+    form = forms.EnsembleLeadForm(request.POST or None, ensemble=ensemble, centres=centres)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = leads.grant_ensemble_lead(
+                ensemble,
+                user=form.cleaned_data["user"],
+                centre=form.cleaned_data["centre"],
+                by=request.user,
+            )
+        except leads.LeadError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(user)s now leads %(ensemble)s for the children of %(centre)s.")
+                % {"user": lead.user, "ensemble": ensemble, "centre": lead.centre},
+            )
+            return redirect(ensemble)
+    return render(
+        request,
+        "ensembles/ensemble_leads.html",
+        {
+            "ensemble": ensemble,
+            "form": form,
+            "leads": ensemble.leads.select_related("user", "centre", "granted_by", "revoked_by"),
+            "revocable": {c.pk for c in centres},
+        },
+    )
+
+
+@login_required
+@require_POST
+def ensemble_lead_revoke(request, pk):
+    lead = access.get_for(
+        request.user, EnsembleLead.objects.select_related("ensemble__programme", "centre"), pk
+    )
+    try:
+        leads.revoke_ensemble_lead(lead, by=request.user)
+    except leads.LeadError:
+        raise PermissionDenied from None
+    messages.success(
+        request,
+        _("%(user)s no longer sees the children of %(centre)s in this ensemble.")
+        % {"user": lead.user, "centre": lead.centre},
+    )
+    return redirect("ensembles:ensemble_leads", pk=lead.ensemble_id)
 
 
 @login_required
@@ -512,10 +609,15 @@ def register_page(request, pk):
     occurrence = _register_occurrence(request, pk)
     centre = occurrence.centre or occurrence.ensemble.centre
     caps = access.capabilities_in_centre(request.user, centre) if centre else frozenset()
-    safety = C.VIEW_SAFETY_NOTES in caps
-    marks = {m.child_id: m for m in Mark.objects.filter(occurrence=occurrence)}
+    # Only the children this person may mark (a shared ensemble: their centres' own).
+    rows = register.roster_rows(occurrence, user=request.user)
+    marks = {
+        m.child_id: m
+        for m in Mark.objects.filter(occurrence=occurrence).filter(
+            access.ensemble_children(request.user, occurrence.ensemble_id, C.TAKE_REGISTER)
+        )
+    }
     default = timetable.centre_settings(centre).register_default
-    rows = register.roster_rows(occurrence, safety=safety)
     for row in rows:
         row["mark"] = marks.get(row["id"])
     state = {
@@ -541,7 +643,7 @@ def register_page(request, pk):
             },
             "statuses": MarkStatus,
             "reasons": AbsenceReason.choices,
-            "history": register.history(occurrence),
+            "history": register.history(occurrence, user=request.user),
             "can_edit_timetable": C.MANAGE_CENTRE in caps,
         },
     )
@@ -562,6 +664,8 @@ def register_submit(request, pk):
         result = register.submit_register(
             occurrence, key=payload.get("key"), marks=payload.get("marks"), by=request.user
         )
+    except register.RegisterRefused as error:
+        return JsonResponse({"error": str(error)}, status=403)
     except register.RegisterError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse(result)

@@ -30,6 +30,7 @@ from harmonia.instruments.models import (
     RepairJob,
     StockMovement,
 )
+from harmonia.instruments.templatetags import child_names
 from harmonia.programmes.models import Centre, Programme
 from harmonia.programmes.services import save_structure
 
@@ -302,9 +303,18 @@ def loan_return(request, pk):
         request,
         form,
         title=_("Return %(tag)s from %(who)s")
-        % {"tag": loan.instrument.asset_tag, "who": loan.borrower},
+        % {"tag": loan.instrument.asset_tag, "who": _borrower(request.user, loan)},
         back=loan.instrument.get_absolute_url(),
     )
+
+
+def _borrower(user, loan) -> str:
+    """The school, the child's name, or "a child of <centre>" (harmonia.access)."""
+    if loan.child_id is None:
+        return str(loan.school)
+    if access.may_see_child(user, loan.child):
+        return str(loan.child)
+    return child_names.anonymous_label(loan.centre)
 
 
 @login_required
@@ -335,7 +345,7 @@ def loan_swap(request, pk):
         request,
         form,
         title=_("Swap %(tag)s for %(who)s")
-        % {"tag": loan.instrument.asset_tag, "who": loan.borrower},
+        % {"tag": loan.instrument.asset_tag, "who": _borrower(request.user, loan)},
         back=loan.instrument.get_absolute_url(),
     )
 
@@ -386,6 +396,8 @@ def child_instruments(request, child_pk):
         C.VIEW_INSTRUMENTS,
     )
     caps = access.capabilities_in_centre(request.user, child.centre)
+    if C.VIEW_CHILDREN not in caps:  # a named child: the programme lead sees loans, not names
+        raise PermissionDenied
     can_lend = C.LEND_INSTRUMENTS in caps
     form = forms.MeasurementForm(request.POST or None)
     if request.method == "POST":

@@ -29,7 +29,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
-        fields = ["name", "country", "default_language", "founded", "description"]
+        fields = ["name", "country", "default_language", "founded", "description", "dpo_email"]
         widgets = {"founded": DATE, "description": forms.Textarea(attrs={"rows": 4})}
 
 

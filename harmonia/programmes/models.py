@@ -7,6 +7,7 @@ Scoping: every model here has ``objects.visible_to(user)``, which delegates to
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -41,6 +42,14 @@ class Programme(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     founded = models.DateField(_("founded"), null=True, blank=True)
+    dpo_email = models.EmailField(
+        _("data protection contact"),
+        blank=True,
+        help_text=_(
+            "Email of the data protection officer; told whenever someone is given access "
+            "to children's records."
+        ),
+    )
 
     objects = ScopedManager()
 
@@ -304,3 +313,65 @@ class Grant(models.Model):
             raise ValidationError({"end": _("A grant cannot end before it starts.")})
         if self.funder_id and self.programme_id and self.funder.programme_id != self.programme_id:
             raise ValidationError({"funder": _("Choose a funder of this programme.")})
+
+
+class RoleRequest(models.Model):
+    """A role that opens children's records, asked for by one person and given only
+    when another approves it (``harmonia.programmes.services.request_role``).
+
+    A programme lead can give roles but sees no named child; giving anyone (above all
+    themselves) a centre role would open that centre's children. So such a grant waits
+    for a second person — a manager of that centre or another programme lead — and
+    the centre's managers and the programme's data protection contact are emailed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="role_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_requests"
+    )
+    role = models.CharField(_("role"), max_length=32)
+    centre = models.ForeignKey(
+        Centre, on_delete=models.CASCADE, related_name="role_requests", verbose_name=_("centre")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("role request")
+        verbose_name_plural = _("role requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "centre"],
+                condition=models.Q(status="pending"),
+                name="one_pending_request_per_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.role} — {self.centre}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    def get_role_display(self) -> str:
+        from harmonia.accounts.models import Membership
+
+        labels = dict(Membership._meta.get_field("role").choices)
+        return str(labels.get(self.role, self.role))

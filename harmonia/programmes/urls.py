@@ -19,6 +19,11 @@ urlpatterns = [
     path("programmes/<int:programme_pk>/grants/new/", views.grant_create, name="grant_create"),
     path("programmes/<int:programme_pk>/people/", views.people, name="people"),
     path(
+        "programmes/<int:programme_pk>/role-requests/<int:pk>/",
+        views.role_request,
+        name="role_request",
+    ),
+    path(
         "programmes/<int:programme_pk>/people/<int:pk>/remove/",
         views.membership_delete,
         name="membership_delete",

@@ -24,6 +24,7 @@ from harmonia.programmes.models import (
     LeadOrganisation,
     PartnerSchool,
     Programme,
+    RoleRequest,
 )
 
 
@@ -332,17 +333,75 @@ def people(request, programme_pk):
     )
     form = forms.MembershipForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
-        membership = services.grant_role(programme=programme, by=request.user, **form.cleaned_data)
-        messages.success(
-            request,
-            _("%(person)s is now %(role)s.")
-            % {"person": membership.user, "role": membership.get_role_display()},
-        )
+        given = services.grant_role(programme=programme, by=request.user, **form.cleaned_data)
+        if isinstance(given, RoleRequest):
+            messages.warning(
+                request,
+                _(
+                    "%(role)s at %(centre)s opens children's records: the request for "
+                    "%(person)s waits for a second person to approve it (the centre's manager "
+                    "or another programme lead), who has been emailed with the data "
+                    "protection contact."
+                )
+                % {"person": given.user, "role": given.get_role_display(), "centre": given.centre},
+            )
+        else:
+            messages.success(
+                request,
+                _("%(person)s is now %(role)s.")
+                % {"person": given.user, "role": given.get_role_display()},
+            )
         return redirect("programmes:people", programme_pk=programme.pk)
+    requests = RoleRequest.objects.filter(programme=programme).select_related(
+        "user", "centre", "requested_by", "decided_by"
+    )[:50]
     return render(
         request,
         "programmes/people.html",
-        {"programme": programme, "memberships": _programme_memberships(programme), "form": form},
+        {
+            "programme": programme,
+            "memberships": _programme_memberships(programme),
+            "form": form,
+            "requests": requests,
+        },
+    )
+
+
+@login_required
+def role_request(request, programme_pk, pk):
+    """A role that opens children's records, waiting for a second person's approval."""
+    role_request = access.get_for(
+        request.user,
+        RoleRequest.objects.filter(programme_id=programme_pk).select_related(
+            "programme", "user", "centre", "requested_by", "decided_by"
+        ),
+        pk,
+    )
+    may_decide = access.may_approve_role(request.user, role_request)
+    is_requester = request.user.pk == role_request.requested_by_id
+    if not (may_decide or is_requester):
+        raise PermissionDenied
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        if decision == "approve":
+            services.approve_role_request(role_request, by=request.user)
+            messages.success(
+                request,
+                _("%(person)s is now %(role)s at %(centre)s.")
+                % {
+                    "person": role_request.user,
+                    "role": role_request.get_role_display(),
+                    "centre": role_request.centre,
+                },
+            )
+        elif decision == "decline":
+            services.decline_role_request(role_request, by=request.user)
+            messages.success(request, _("The request was declined; no role was given."))
+        return redirect("programmes:role_request", programme_pk=programme_pk, pk=pk)
+    return render(
+        request,
+        "programmes/role_request.html",
+        {"role_request": role_request, "may_decide": may_decide, "is_requester": is_requester},
     )
 
 
@@ -365,5 +424,12 @@ def membership_delete(request, programme_pk, pk):
 @login_required
 def audit_log(request, programme_pk):
     programme = access.get_for(request.user, Programme.objects.all(), programme_pk, C.VIEW_AUDIT)
-    events = AuditEvent.objects.filter(programme=programme).select_related("actor")[:200]
+    events = list(
+        AuditEvent.objects.filter(programme=programme).select_related("actor", "child")[:200]
+    )
+    # Entries about a child name them only to a viewer who may see that child.
+    for event in events:
+        event.child_name = (
+            event.child.display_name if access.may_see_child(request.user, event.child) else ""
+        )
     return render(request, "programmes/audit_log.html", {"programme": programme, "events": events})

@@ -42,6 +42,22 @@ def placement(w):
     return {"pk": _register(w).ensemble.placements.first().pk}
 
 
+def ensemble_lead(w):
+    from harmonia.ensembles.models import EnsembleLead
+
+    reg = _register(w)
+    found = EnsembleLead.objects.filter(ensemble=reg.ensemble).first()
+    if found is None:
+        found = EnsembleLead.objects.create(
+            ensemble=reg.ensemble,
+            user=w.tutor_b,
+            centre=w.centre_a,
+            granted_by=w.manager_a,
+            granted_at=timezone.now(),
+        )
+    return {"pk": found.pk}
+
+
 def session(w):
     from harmonia.ensembles.models import Session
 
@@ -102,6 +118,9 @@ CASES = {
     "ensembles:ensemble_detail": Case(SEE_CENTRE_A, kwargs=ensemble),
     "ensembles:ensemble_edit": Case(MANAGE_CENTRE_A, kwargs=ensemble),
     "ensembles:section_create": Case(MANAGE_CENTRE_A, kwargs=ensemble),
+    # Sharing centre A's children with a joint ensemble's lead: centre A's manager only.
+    "ensembles:ensemble_leads": Case(MANAGE_CHILDREN_A, kwargs=ensemble),
+    "ensembles:ensemble_lead_revoke": Case(POST_ONLY, kwargs=ensemble_lead),
     "ensembles:place_child": Case(MANAGE_CHILDREN_A, kwargs=ensemble),
     "ensembles:placement_end": Case(POST_ONLY, kwargs=placement),
     "ensembles:session_create": Case(MANAGE_CENTRE_A, kwargs=ensemble),

@@ -25,6 +25,26 @@ def england_parent(w):
     return {"programme_pk": w.england.pk}
 
 
+def role_request(w):
+    """A programme lead's request to manage centre A: the lead (who asked) and centre A's
+    manager (who may approve) see it; anyone else in England gets 403."""
+    from django.utils import timezone
+
+    from harmonia.programmes.models import RoleRequest
+
+    found = RoleRequest.objects.filter(programme=w.england).first()
+    if found is None:
+        found = RoleRequest.objects.create(
+            programme=w.england,
+            user=w.programme_lead,
+            role="centre_manager",
+            centre=w.centre_a,
+            requested_by=w.programme_lead,
+            requested_at=timezone.now(),
+        )
+    return {"programme_pk": w.england.pk, "pk": found.pk}
+
+
 CASES = {
     "home": Case(answers(OK)),
     "set_language": Case(answers(REDIRECT, anonymous=REDIRECT)),
@@ -59,6 +79,10 @@ CASES = {
         },
     ),
     "programmes:audit_log": Case(MANAGE_PROGRAMME, kwargs=england_parent),
+    "programmes:role_request": Case(
+        answers(FORBIDDEN, programme_lead=OK, manager_a=OK, outsider=NOT_FOUND),
+        kwargs=role_request,
+    ),
     "programmes:centre_detail": Case(SEE_CENTRE_A, kwargs=lambda w: {"pk": w.centre_a.pk}),
     "programmes:centre_edit": Case(MANAGE_CENTRE_A, kwargs=lambda w: {"pk": w.centre_a.pk}),
     "programmes:school_create": Case(

@@ -56,8 +56,10 @@ CASES = {
     "instruments:repair_return": Case(
         MANAGE_KIT_A, kwargs=lambda w: {"pk": builders.repair_a(w).pk}
     ),
+    # A named child: those who see the child and the kit (not the programme lead).
     "instruments:child_instruments": Case(
-        SEE_KIT_A, kwargs=lambda w: {"child_pk": builders.child(w).pk}
+        answers(FORBIDDEN, manager_a=OK, tutor_a=OK, tutor_b=NOT_FOUND, outsider=NOT_FOUND),
+        kwargs=lambda w: {"child_pk": builders.child(w).pk},
     ),
     # Programme-wide pages: anyone in England who may see instruments (a centre
     # role sees its own centre's figures only).
