@@ -25,6 +25,33 @@ from harmonia.children.models import (
 ANONYMISED = "Anonymised"
 
 
+# --- the access log -----------------------------------------------------------------
+
+
+def log_seen(request, children, *, action: str | None = None, detail: str = "") -> None:
+    """Write who saw which children on this page: one row per child, one bulk insert.
+
+    ``children`` is a child, or an iterable of children or child ids (a register
+    passes the ids it shows, so the page costs one query more, whatever its size).
+    Without ``action``, one child is "viewed" (or "edited" on a POST) and several are
+    "seen in a list". ``detail`` defaults to the page's address."""
+    if isinstance(children, Child):
+        ids = [children.pk]
+        action = action or (
+            ChildAccessLog.Action.EDIT if request.method == "POST" else ChildAccessLog.Action.VIEW
+        )
+    else:
+        ids = list(dict.fromkeys(c.pk if isinstance(c, Child) else c for c in children))
+        action = action or ChildAccessLog.Action.LIST
+    if not ids:
+        return
+    user = request.user if request.user.is_authenticated else None
+    detail = (detail or request.path)[:200]
+    ChildAccessLog.objects.bulk_create(
+        [ChildAccessLog(child_id=pk, user=user, action=action, detail=detail) for pk in ids]
+    )
+
+
 def _value(value):
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()

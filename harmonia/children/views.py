@@ -46,10 +46,14 @@ def _centre(request, pk, need):
     return access.get_for(request.user, Centre.objects.select_related("programme"), pk, need)
 
 
-def _child(request, pk, need=C.VIEW_CHILDREN):
-    return access.get_for(
+def _child(request, pk, need=C.VIEW_CHILDREN, *, log=True):
+    """The child, through the policy; the page that shows it is written to the access log."""
+    child = access.get_for(
         request.user, Child.objects.select_related("centre__programme", "school"), pk, need
     )
+    if log:
+        privacy.log_seen(request, child)
+    return child
 
 
 def _form_page(request, form, *, title, back, intro="", template="children/form.html", **extra):
@@ -106,6 +110,7 @@ def child_list(request, centre_pk):
         special_category=special,
     ).select_related("school")
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    privacy.log_seen(request, page.object_list)
     counts = {
         row["status"]: row["n"]
         for row in Child.objects.filter(centre=centre, anonymised_at__isnull=True)
@@ -139,7 +144,6 @@ def models_count():
 def child_detail(request, pk):
     child = _child(request, pk)
     caps = access.capabilities_in_centre(request.user, child.centre)
-    services.log_access(child, user=request.user, action=Action.VIEW)
     links = list(
         ChildGuardian.objects.filter(child=child)
         .select_related("guardian")
@@ -207,6 +211,7 @@ def enrol(request, centre_pk):
                 upn=data["upn"],
             ).select_related("school")
         )
+        privacy.log_seen(request, duplicates)
         if not duplicates or data["confirm_new"]:
             try:
                 child = services.enrol_child(
@@ -392,6 +397,7 @@ def consent_withdraw(request, pk):
         C.MANAGE_CHILDREN,
     )
     child = record.child
+    privacy.log_seen(request, child)
     form = forms.WithdrawForm(request.POST or None, child=child)
     if request.method == "POST" and form.is_valid():
         try:
@@ -509,6 +515,8 @@ def waiting_list(request, centre_pk):
             )
         )
     )
+    children = list(children)
+    privacy.log_seen(request, children)
     return render(request, "children/waiting_list.html", {"centre": centre, "children": children})
 
 
@@ -520,6 +528,7 @@ def consent_campaign(request, centre_pk):
     for form in services.current_forms(centre.programme).values():
         outstanding = services.outstanding_consents(centre, form).select_related("school")
         rows.append({"form": form, "outstanding": list(outstanding[:200])})
+    privacy.log_seen(request, [c for row in rows for c in row["outstanding"]])
     return render(request, "children/consent_campaign.html", {"centre": centre, "rows": rows})
 
 
@@ -593,7 +602,7 @@ def child_list_export(request, centre_pk):
 
 @login_required
 def subject_access_json(request, pk):
-    child = _child(request, pk, C.MANAGE_CHILDREN)
+    child = _child(request, pk, C.MANAGE_CHILDREN, log=False)
     services.log_access(child, user=request.user, action=Action.SUBJECT_ACCESS, detail="JSON")
     response = JsonResponse(
         privacy.subject_access_data(child), json_dumps_params={"indent": 2, "ensure_ascii": False}
@@ -604,7 +613,7 @@ def subject_access_json(request, pk):
 
 @login_required
 def subject_access_html(request, pk):
-    child = _child(request, pk, C.MANAGE_CHILDREN)
+    child = _child(request, pk, C.MANAGE_CHILDREN, log=False)
     services.log_access(child, user=request.user, action=Action.SUBJECT_ACCESS, detail="HTML")
     data = privacy.subject_access_data(child)
     return render(

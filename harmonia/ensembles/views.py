@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from harmonia import access, audit
 from harmonia.access import Capability as C
+from harmonia.children import privacy
 from harmonia.ensembles import calendar_feeds, forms, insight, register, timetable
 from harmonia.ensembles.models import (
     AbsenceReason,
@@ -153,6 +154,7 @@ def ensemble_detail(request, pk):
             .select_related("child")
             .order_by("-end")[:20]
         )
+    privacy.log_seen(request, [p.child_id for p in members + history])
     sessions = (
         ensemble.sessions.filter(Q(ends_on__gte=today) | Q(ends_on=None, term__end__gte=today))
         .select_related("term")
@@ -518,6 +520,8 @@ def register_page(request, pk):
     rows = register.roster_rows(occurrence, safety=safety)
     for row in rows:
         row["mark"] = marks.get(row["id"])
+    changes = list(register.history(occurrence))
+    privacy.log_seen(request, [row["id"] for row in rows] + [c.child_id for c in changes])
     state = {
         "occurrence": occurrence.pk,
         "submit": reverse("ensembles:register_submit", args=[occurrence.pk]),
@@ -541,7 +545,7 @@ def register_page(request, pk):
             },
             "statuses": MarkStatus,
             "reasons": AbsenceReason.choices,
-            "history": register.history(occurrence),
+            "history": changes,
             "can_edit_timetable": C.MANAGE_CENTRE in caps,
         },
     )
@@ -642,6 +646,9 @@ def centre_attendance(request, centre_pk):
     today = timezone.localdate()
     term = insight.current_term(centre, today)
     since = term.start if term else today - dt.timedelta(days=84)
+    children = insight.by_child(centre, since, today)
+    drifting = insight.drifting_away(centre, today)
+    privacy.log_seen(request, children + drifting)
     return render(
         request,
         "ensembles/centre_attendance.html",
@@ -652,8 +659,8 @@ def centre_attendance(request, centre_pk):
             "today": today,
             "summary": insight.summary(insight.marks_for_centre(centre), since, today),
             "ensembles": insight.by_ensemble(centre, since, today),
-            "children": insight.by_child(centre, since, today),
-            "drifting": insight.drifting_away(centre, today),
+            "children": children,
+            "drifting": drifting,
         },
     )
 
