@@ -4,7 +4,6 @@ call, then render or redirect. Every view or export of a child record is logged.
 from __future__ import annotations
 
 import csv
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -615,11 +614,14 @@ def subject_access_json(request, pk):
 def subject_access_html(request, pk):
     child = _child(request, pk, C.MANAGE_CHILDREN, log=False)
     services.log_access(child, user=request.user, action=Action.SUBJECT_ACCESS, detail="HTML")
-    data = privacy.subject_access_data(child)
     return render(
         request,
         "children/subject_access.html",
-        {"child": child, "data": data, "raw": json.dumps(data, indent=2, ensure_ascii=False)},
+        {
+            "child": child,
+            "generated_at": timezone.now(),
+            "sections": privacy.subject_access_sections(child),
+        },
     )
 
 
