@@ -106,6 +106,7 @@ class Section:
     order_by: tuple = ()
     single: bool = False  # one row at most (shown as one block, or None)
     intro: Any = ""
+    order: int = 50  # where the section comes in the export (the access log comes last)
 
 
 @dataclass(frozen=True)
@@ -198,13 +199,13 @@ def _display(owner, field: Field, value):
         if shown != "":
             return shown
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return _("Yes") if value else _("No")
     if value in (None, ""):
         return "—"
     if isinstance(value, datetime.datetime):
-        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        return date_format(timezone.localtime(value), "j F Y, H:i")
     if isinstance(value, datetime.date):
-        return date_format(value, "DATE_FORMAT")
+        return date_format(value, "j F Y")
     return str(value)
 
 
@@ -220,7 +221,7 @@ def _rows(section: Section, child: Child):
 def _collect(child: Child) -> list[tuple[Section, list[list[tuple]]]]:
     """Each section with its rows; a row is [(key, label, raw value, shown value)]."""
     out = []
-    for section in registry.sections.values():
+    for section in sorted(registry.sections.values(), key=lambda s: s.order):
         rows = []
         for obj in _rows(section, child):
             row = []
@@ -505,7 +506,7 @@ def register_children() -> None:
     ), single=True))  # fmt: skip
     add(Section("access_log", _("Who looked at this record"), m.ChildAccessLog, "child", (
         F("at"), F("by", "user", _("Who")), F("action"), F("detail", label=_("Page")),
-    ), related=("user",)))  # fmt: skip
+    ), related=("user",), order=90))  # fmt: skip
 
     erase = registry.erasure
     erase(Erasure(m.EnrolmentPeriod, "child", "clear", ("note",)))

@@ -109,6 +109,11 @@ def _concern(world, subject, account):
 @pytest.fixture
 def zebedee(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    return make_zebedee(world)
+
+
+def make_zebedee(world) -> dict:
+    """A child with a record in every app, named in other records' free text and files."""
     manager = world.manager_a
     zeb = make_child(world, first=ZEB["first"], last=ZEB["last"], upn=ZEB["upn"], by=manager,
                      status=Status.WAITING, on=dt.date.today() - dt.timedelta(days=90))  # fmt: skip
