@@ -527,7 +527,6 @@ def register_children() -> None:
     )
     registry.mention(Mentions(m.EnrolmentPeriod, ("note",), "child__centre"))
     registry.mention(Mentions(m.ConsentRecord, ("withdrawal_note",), "child__centre"))
-    registry.mention(Mentions(m.Guardian, ("address",), "centre"))
     # Imported school files keep pupils' rows until retention empties them.
     registry.mention(Mentions(m.ImportLog, ("source", "rows", "problems", "filename"), "centre"))
 

@@ -710,6 +710,7 @@ def import_detail(request, pk):
         request.user, ImportLog.objects.select_related("centre"), pk, C.MANAGE_CHILDREN
     )
     rows = imports.preview(log) if log.state == ImportLog.State.VALIDATED else []
+    privacy.log_seen(request, [r["child"] for r in rows if r["child"]])
     return render(
         request,
         "children/import_detail.html",

@@ -22,5 +22,5 @@ def register() -> None:
     registry.erasure(Erasure(m.Loan, "child", "clear", ("agreement_accepted_by", "notes")))
     registry.erasure(Erasure(m.ArmMeasurement, "child", "delete"))
     registry.mention(Mentions(m.Loan, ("notes", "agreement_accepted_by"), "centre"))
-    registry.mention(Mentions(m.Instrument, ("notes", "location"), "centre"))
+    registry.mention(Mentions(m.Instrument, ("notes",), "centre"))
     registry.mention(Mentions(m.RepairJob, ("fault",), "instrument__centre"))

@@ -16,9 +16,10 @@ from decimal import Decimal
 
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 
 from harmonia.children.models import Child, ChildAccessLog
-from harmonia.ensembles.models import Occurrence, Placement
+from harmonia.ensembles.models import Mark, Occurrence, Placement
 from harmonia.ensembles.register import submit_register
 from harmonia.instruments import services as instrument_services
 from harmonia.staff.models import ConcernAccess
@@ -37,6 +38,7 @@ MUST_NAME_A_CHILD = {
     "instruments:child_instruments",
     "ensembles:centre_attendance",
     "ensembles:register",
+    "reports:centre_dashboard",  # "drifting away", for people who see the children
 }
 
 
@@ -76,11 +78,26 @@ def _enrich(world):
         start=dt.date.today() - dt.timedelta(days=30),
     )
     # A taken register, so the attendance pages have marks (and a correction) to show.
-    occurrence = Occurrence.objects.get(ensemble=ensemble)
+    occurrence = Occurrence.objects.filter(ensemble=ensemble).first()
     roster = list(ensemble.placements.values_list("child_id", flat=True))
     for status, key in (("present", "crawl-first-save"), ("late", "crawl-correction")):
         marks = [{"child": pk, "status": status} for pk in roster]
         submit_register(occurrence, key=key, marks=marks, by=world.tutor_a)
+    # Sixteen past weeks in which Amara stopped coming: "drifting away" names her.
+    now = timezone.now()
+    weeks = Occurrence.objects.bulk_create(
+        Occurrence(ensemble=ensemble, centre=world.centre_a, date=day, minutes=90,
+                   starts_at=now - dt.timedelta(days=(day_offset := 7 * w)),
+                   ends_at=now - dt.timedelta(days=day_offset, minutes=-90), kind="rehearsal")
+        for w in range(16, 0, -1)
+        for day in [dt.date.today() - dt.timedelta(days=7 * w)]
+    )  # fmt: skip
+    pattern = ["present"] * 12 + ["absent_unauthorised"] * 4
+    Mark.objects.bulk_create(
+        Mark(occurrence_id=o.pk, child=amara, status=s, marked_at=now, recorded_at=now)
+        for o, s in zip(Occurrence.objects.filter(pk__in=[o.pk for o in weeks]).order_by("date"),
+                        pattern, strict=True)
+    )  # fmt: skip
 
 
 def test_every_page_that_names_a_child_logs_who_saw_it(client, world):
