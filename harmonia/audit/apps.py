@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "harmonia.audit"
     label = "audit"
     verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        from harmonia.audit import privacy
+
+        privacy.register()

@@ -11,3 +11,7 @@ class ChildrenConfig(AppConfig):
         from harmonia.children import rules
 
         rules.register_rules()
+
+        from harmonia.children import privacy
+
+        privacy.register_children()

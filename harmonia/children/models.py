@@ -541,6 +541,7 @@ class ChildAccessLog(models.Model):
 
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed")
+        LIST = "list", _("Seen in a list")
         EXPORT = "export", _("Exported")
         SUBJECT_ACCESS = "subject_access", _("Subject access export")
         EDIT = "edit", _("Edited")

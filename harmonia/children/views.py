@@ -4,7 +4,6 @@ call, then render or redirect. Every view or export of a child record is logged.
 from __future__ import annotations
 
 import csv
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,10 +45,14 @@ def _centre(request, pk, need):
     return access.get_for(request.user, Centre.objects.select_related("programme"), pk, need)
 
 
-def _child(request, pk, need=C.VIEW_CHILDREN):
-    return access.get_for(
+def _child(request, pk, need=C.VIEW_CHILDREN, *, log=True):
+    """The child, through the policy; the page that shows it is written to the access log."""
+    child = access.get_for(
         request.user, Child.objects.select_related("centre__programme", "school"), pk, need
     )
+    if log:
+        privacy.log_seen(request, child)
+    return child
 
 
 def _form_page(request, form, *, title, back, intro="", template="children/form.html", **extra):
@@ -106,6 +109,7 @@ def child_list(request, centre_pk):
         special_category=special,
     ).select_related("school")
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    privacy.log_seen(request, page.object_list)
     counts = {
         row["status"]: row["n"]
         for row in Child.objects.filter(centre=centre, anonymised_at__isnull=True)
@@ -139,7 +143,6 @@ def models_count():
 def child_detail(request, pk):
     child = _child(request, pk)
     caps = access.capabilities_in_centre(request.user, child.centre)
-    services.log_access(child, user=request.user, action=Action.VIEW)
     links = list(
         ChildGuardian.objects.filter(child=child)
         .select_related("guardian")
@@ -210,6 +213,7 @@ def enrol(request, centre_pk):
                 upn=data["upn"],
             ).select_related("school")
         )
+        privacy.log_seen(request, duplicates)
         if not duplicates or data["confirm_new"]:
             try:
                 child = services.enrol_child(
@@ -395,6 +399,7 @@ def consent_withdraw(request, pk):
         C.MANAGE_CHILDREN,
     )
     child = record.child
+    privacy.log_seen(request, child)
     form = forms.WithdrawForm(request.POST or None, child=child)
     if request.method == "POST" and form.is_valid():
         try:
@@ -512,6 +517,8 @@ def waiting_list(request, centre_pk):
             )
         )
     )
+    children = list(children)
+    privacy.log_seen(request, children)
     return render(request, "children/waiting_list.html", {"centre": centre, "children": children})
 
 
@@ -523,6 +530,7 @@ def consent_campaign(request, centre_pk):
     for form in services.current_forms(centre.programme).values():
         outstanding = services.outstanding_consents(centre, form).select_related("school")
         rows.append({"form": form, "outstanding": list(outstanding[:200])})
+    privacy.log_seen(request, [c for row in rows for c in row["outstanding"]])
     return render(request, "children/consent_campaign.html", {"centre": centre, "rows": rows})
 
 
@@ -596,7 +604,7 @@ def child_list_export(request, centre_pk):
 
 @login_required
 def subject_access_json(request, pk):
-    child = _child(request, pk, C.MANAGE_CHILDREN)
+    child = _child(request, pk, C.MANAGE_CHILDREN, log=False)
     services.log_access(child, user=request.user, action=Action.SUBJECT_ACCESS, detail="JSON")
     response = JsonResponse(
         privacy.subject_access_data(child), json_dumps_params={"indent": 2, "ensure_ascii": False}
@@ -607,13 +615,16 @@ def subject_access_json(request, pk):
 
 @login_required
 def subject_access_html(request, pk):
-    child = _child(request, pk, C.MANAGE_CHILDREN)
+    child = _child(request, pk, C.MANAGE_CHILDREN, log=False)
     services.log_access(child, user=request.user, action=Action.SUBJECT_ACCESS, detail="HTML")
-    data = privacy.subject_access_data(child)
     return render(
         request,
         "children/subject_access.html",
-        {"child": child, "data": data, "raw": json.dumps(data, indent=2, ensure_ascii=False)},
+        {
+            "child": child,
+            "generated_at": timezone.now(),
+            "sections": privacy.subject_access_sections(child),
+        },
     )
 
 
@@ -702,6 +713,7 @@ def import_detail(request, pk):
         request.user, ImportLog.objects.select_related("centre"), pk, C.MANAGE_CHILDREN
     )
     rows = imports.preview(log) if log.state == ImportLog.State.VALIDATED else []
+    privacy.log_seen(request, [r["child"] for r in rows if r["child"]])
     return render(
         request,
         "children/import_detail.html",

@@ -11,3 +11,7 @@ class EnsemblesConfig(AppConfig):
         from harmonia.ensembles import rules
 
         rules.register_rules()
+
+        from harmonia.ensembles import privacy
+
+        privacy.register()

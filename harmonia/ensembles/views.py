@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from harmonia import access, audit
 from harmonia.access import Capability as C
+from harmonia.children import privacy
 from harmonia.ensembles import calendar_feeds, forms, insight, leads, register, timetable
 from harmonia.ensembles.models import (
     AbsenceReason,
@@ -170,6 +171,7 @@ def ensemble_detail(request, pk):
     can_grant_lead = len(member_centres) > 1 and any(
         access.may_grant_ensemble_lead(request.user, c) for c in member_centres
     )
+    privacy.log_seen(request, [p.child_id for p in members + history])
     sessions = (
         ensemble.sessions.filter(Q(ends_on__gte=today) | Q(ends_on=None, term__end__gte=today))
         .select_related("term")
@@ -620,6 +622,8 @@ def register_page(request, pk):
     default = timetable.centre_settings(centre).register_default
     for row in rows:
         row["mark"] = marks.get(row["id"])
+    changes = list(register.history(occurrence, user=request.user))
+    privacy.log_seen(request, [row["id"] for row in rows] + [c.child_id for c in changes])
     state = {
         "occurrence": occurrence.pk,
         "submit": reverse("ensembles:register_submit", args=[occurrence.pk]),
@@ -643,7 +647,7 @@ def register_page(request, pk):
             },
             "statuses": MarkStatus,
             "reasons": AbsenceReason.choices,
-            "history": register.history(occurrence, user=request.user),
+            "history": changes,
             "can_edit_timetable": C.MANAGE_CENTRE in caps,
         },
     )
@@ -746,6 +750,9 @@ def centre_attendance(request, centre_pk):
     today = timezone.localdate()
     term = insight.current_term(centre, today)
     since = term.start if term else today - dt.timedelta(days=84)
+    children = insight.by_child(centre, since, today)
+    drifting = insight.drifting_away(centre, today)
+    privacy.log_seen(request, children + drifting)
     return render(
         request,
         "ensembles/centre_attendance.html",
@@ -756,8 +763,8 @@ def centre_attendance(request, centre_pk):
             "today": today,
             "summary": insight.summary(insight.marks_for_centre(centre), since, today),
             "ensembles": insight.by_ensemble(centre, since, today),
-            "children": insight.by_child(centre, since, today),
-            "drifting": insight.drifting_away(centre, today),
+            "children": children,
+            "drifting": drifting,
         },
     )
 

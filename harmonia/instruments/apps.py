@@ -11,3 +11,7 @@ class InstrumentsConfig(AppConfig):
         from harmonia.instruments import rules
 
         rules.register()
+
+        from harmonia.instruments import privacy
+
+        privacy.register()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from harmonia import access
 from harmonia.access import Capability as C
+from harmonia.children import privacy
 from harmonia.children.models import Child
 from harmonia.instruments import forms, services, sizing
 from harmonia.instruments.models import (
@@ -95,6 +96,7 @@ def inventory(request, centre_pk):
     page = Paginator(
         instruments.prefetch_related(_open_loans()).order_by("asset_tag"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    privacy.log_seen(request, [ln.child_id for i in page for ln in i.open_loans if ln.child_id])
     return render(
         request,
         "instruments/inventory.html",
@@ -191,6 +193,7 @@ def instrument_detail(request, pk):
     caps = access.capabilities_in_centre(request.user, instrument.centre)
     loans = instrument.loans.select_related("child", "school", "agreement", "lent_by")
     open_loan = next((loan for loan in loans if loan.returned_on is None), None)
+    privacy.log_seen(request, [loan.child_id for loan in loans if loan.child_id])
     return render(
         request,
         "instruments/instrument_detail.html",
@@ -284,6 +287,7 @@ def _loan(request, pk):
 @login_required
 def loan_return(request, pk):
     loan = _loan(request, pk)
+    privacy.log_seen(request, [loan.child_id] if loan.child_id else [])
     form = forms.ReturnForm(request.POST or None, initial={"condition": loan.instrument.condition})
     if request.method == "POST" and form.is_valid():
         try:
@@ -320,6 +324,7 @@ def _borrower(user, loan) -> str:
 @login_required
 def loan_swap(request, pk):
     loan = _loan(request, pk)
+    privacy.log_seen(request, [loan.child_id] if loan.child_id else [])
     form = forms.SwapForm(
         request.POST or None, loan=loan, initial={"condition": loan.instrument.condition}
     )
@@ -370,6 +375,7 @@ def loan_list(request, centre_pk):
         .select_related("instrument", "child", "school")
         .order_by("-returned_on")[:20]
     )
+    privacy.log_seen(request, [ln.child_id for ln in [*open_loans, *returned] if ln.child_id])
     return render(
         request,
         "instruments/loan_list.html",
@@ -395,6 +401,7 @@ def child_instruments(request, child_pk):
         child_pk,
         C.VIEW_INSTRUMENTS,
     )
+    privacy.log_seen(request, child)
     caps = access.capabilities_in_centre(request.user, child.centre)
     if C.VIEW_CHILDREN not in caps:  # a named child: the programme lead sees loans, not names
         raise PermissionDenied
@@ -450,6 +457,7 @@ def size_up(request, centre_pk):
         except ValueError:
             messages.error(request, _("Give the date as YYYY-MM-DD."))
     result = services.size_up_list(centre, request.user, on)
+    privacy.log_seen(request, [row["child"] for row in result["rows"]])
     return render(request, "instruments/size_up.html", {"centre": centre, **result})
 
 

@@ -30,6 +30,9 @@ class ReportsConfig(AppConfig):
             models.ChildAttendance,
             access.Rule(C.VIEW_CHILDREN, "centre", "centre__programme"),
         )
+        from harmonia.reports import privacy
+
+        privacy.register()
         # Export files belong to one person; views filter by owner as well.
         access.register(
             models.ExportJob,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from harmonia import access
 from harmonia.access import Capability as C
+from harmonia.children import privacy
 from harmonia.ensembles.models import Occurrence
 from harmonia.programmes.models import Centre, Grant, Programme
 from harmonia.reports import dashboard, returns, services
@@ -165,6 +166,8 @@ def centre_dashboard(request, pk):
         else [centre]
     )
     data = dashboard.build(centre.programme, centres, today=today, suppress=suppress, show=centre)
+    actions = _actions(request.user, centre, today)
+    privacy.log_seen(request, actions["drifting"] if actions else [])
     return render(
         request,
         "reports/centre_dashboard.html",
@@ -173,7 +176,7 @@ def centre_dashboard(request, pk):
             "programme": centre.programme,
             "data": data,
             "charts": trend_charts(data),
-            "actions": _actions(request.user, centre, today),
+            "actions": actions,
         },
     )
 

@@ -22,3 +22,7 @@ class StaffConfig(AppConfig):
         # the programme lead: VIEW_CONCERNS is a centre role's only).
         access.register(m.Concern, Rule(C.VIEW_CONCERNS, "centre", "centre__programme"))
         access.register(m.ConcernAccess, Rule(C.VIEW_CONCERNS, "centre", "centre__programme"))
+
+        from harmonia.staff import privacy
+
+        privacy.register()

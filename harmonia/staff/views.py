@@ -410,6 +410,9 @@ def concern_edit(request, pk):
         services.record_concern(form, centre=concern.centre, by=request.user)
         messages.success(request, _("Concern updated."))
         return redirect(concern)
+    # Opening a concern to edit it shows all of it: the same access row as reading it.
+    services.log_concern_access(user=request.user, centre=concern.centre, concern=concern,
+                                action=ConcernAccess.Action.OPENED_CONCERN)  # fmt: skip
     return _form_page(
         request,
         form,

@@ -119,3 +119,25 @@ def test_apply_retention_anonymises_old_leavers_and_reports(world):
     assert set(Child.objects.filter(anonymised_at__isnull=False)) == {old, never}
     report = privacy.apply_retention()
     assert report["child"] == 0 and report["waiting"] == 0
+
+
+def test_a_register_logs_every_child_it_shows_in_one_insert(as_persona, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.ensembles.conftest import build_register
+
+    reg = build_register(world.centre_a, 12, name="Junior Strings")
+    url = reverse("ensembles:register", args=[reg.occurrence.pk])
+    client = as_persona("tutor_a")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    inserts = [q for q in queries if 'INSERT INTO "children_childaccesslog"' in q["sql"]]
+    assert len(inserts) == 1
+    rows = ChildAccessLog.objects.filter(user=world.tutor_a)
+    assert rows.count() == 12 and {r.action for r in rows} == {"list"}
+    assert {r.detail for r in rows} == {url}
+    # The manager reads it on the child's page: who, how, and where.
+    child = reg.ensemble.placements.first().child
+    page = as_persona("manager_a").get(child.get_absolute_url()).content.decode()
+    assert "Seen in a list" in page and url in page

@@ -30,11 +30,12 @@ def test_the_children_list_costs_the_same_at_two_sizes(
     _family(world, 3, form)
     client.get(url)  # warm the session
     # session, user, centre (+ membership subqueries), memberships (caps),
-    # count, page of children with schools, status counts, schools for the filter
-    with django_assert_num_queries(8):
+    # count, page of children with schools, access-log insert (one row per child shown),
+    # status counts, schools for the filter
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
     _family(world, 30, form)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
 
 

@@ -92,8 +92,9 @@ def test_the_attendance_page_costs_the_same_queries_at_any_size(
         for child in more.children:
             _mark(occ, child, [P, A, P, L])
     client = as_persona("manager_a")
-    # session, user, centre, memberships, term, summary, by ensemble, by child, drifting
-    with django_assert_num_queries(9):
+    # session, user, centre, memberships, term, by child, drifting, access-log insert (one
+    # row per child shown), summary, by ensemble
+    with django_assert_num_queries(10):
         response = client.get(reverse("ensembles:centre_attendance", args=[world.centre_a.pk]))
     assert response.status_code == 200
 

@@ -88,11 +88,11 @@ def test_loan_list_queries_do_not_grow(world, as_persona, django_assert_num_quer
     delivery(world, 12)
     lend_to_child(world)
     client.get(url)
-    # session, user, centre, memberships, open loans, recently returned
-    with django_assert_num_queries(6):
+    # session, user, centre, memberships, open loans, recently returned, access-log insert
+    with django_assert_num_queries(7):
         client.get(url)
     for i in range(10):
         lend_to_child(world, kid=child(world, f"Kid{i}", "Many"))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.content.decode().count("Many</a>") == 10

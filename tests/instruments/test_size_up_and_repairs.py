@@ -45,12 +45,12 @@ def test_size_up_queries_do_not_grow(world, as_persona, django_assert_num_querie
     for i in range(2):
         lend_to_child(world, delivery(world, 1, size="1/16")[0], child(world, f"A{i}", "Kid"))
     client.get(url)
-    # session, user, centre, memberships, loans, measurements, stock
-    with django_assert_num_queries(7):
+    # session, user, centre, memberships, loans, measurements, stock, access-log insert
+    with django_assert_num_queries(8):
         client.get(url)
     for i in range(8):
         lend_to_child(world, delivery(world, 1, size="1/16")[0], child(world, f"B{i}", "Kid"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert response.content.decode().count("Kid</a>") == 10
 
