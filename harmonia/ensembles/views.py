@@ -560,8 +560,14 @@ def register_submit(request, pk):
         return JsonResponse({"error": _("The submission is not valid JSON.")}, status=400)
     try:
         result = register.submit_register(
-            occurrence, key=payload.get("key"), marks=payload.get("marks"), by=request.user
+            occurrence,
+            key=payload.get("key"),
+            marks=payload.get("marks"),
+            by=request.user,
+            user=payload.get("user"),
         )
+    except register.SubmissionRefused as error:
+        return JsonResponse({"error": str(error)}, status=403)
     except register.RegisterError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse(result)

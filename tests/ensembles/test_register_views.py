@@ -128,3 +128,16 @@ def test_a_submission_costs_the_same_queries_at_any_size(
     with django_assert_num_queries(13):
         response = post(client, reg.occurrence, payload)
     assert response.json()["saved"] == size
+
+
+def test_another_persons_queued_marks_are_a_403(as_persona, register_of):
+    reg = register_of(1)
+    client = as_persona("tutor_a")
+    response = client.post(
+        reverse("ensembles:register_submit", args=[reg.occurrence.pk]),
+        data=json.dumps({"key": "not-mine-0001", "user": client.session["_auth_user_id"] + "0",
+                         "marks": [{"child": reg.children[0].pk, "status": "late"}]}),
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 403 and "another person" in response.json()["error"]
+    assert not Mark.objects.exists()
