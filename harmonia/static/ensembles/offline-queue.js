@@ -80,22 +80,34 @@
 
   /* Send ``user``'s waiting items whose retry time has come (all of them when ``force``).
    * ``onResult(item, outcome)`` hears each answer: {ok, result} | {attention, reason} |
-   * {retry, at} | {signedOut}. Returns when every item has been tried once. */
+   * {retry, at} | {signedOut}. Returns when every item has been tried once.
+   * One sender at a time on the device: a request made while another is sending runs
+   * right after it (never dropped), and a Web Lock keeps the page and the service
+   * worker from sending the same item at the same moment. */
   let sending = null;
-  let again = false;
+  let again = null;
   function send(options) {
-    if (sending) { again = true; return sending; }
+    if (sending) {
+      again = Object.assign({}, options, { force: options.force || (again && again.force) });
+      return sending;
+    }
     sending = (async () => {
       try {
-        do {
-          again = false;
-          await sendOnce(options);
-        } while (again);
+        let next = options;
+        while (next) {
+          again = null;
+          await exclusive(() => sendOnce(next));
+          next = again;
+        }
       } finally {
         sending = null;
       }
     })();
     return sending;
+  }
+  function exclusive(work) {
+    const locks = scope.navigator && scope.navigator.locks;
+    return locks ? locks.request("harmonia-offline-queue", work) : work();
   }
 
   async function sendOnce({ user, csrf, onResult = () => {}, force = false, fetcher }) {
