@@ -141,3 +141,30 @@ def test_another_persons_queued_marks_are_a_403(as_persona, register_of):
     )  # fmt: skip
     assert response.status_code == 403 and "another person" in response.json()["error"]
     assert not Mark.objects.exists()
+
+
+def test_the_service_worker_is_versioned_with_the_release(client):
+    import harmonia
+
+    response = client.get(reverse("ensembles:service_worker"))
+    assert response.status_code == 200
+    assert response["Service-Worker-Allowed"] == "/"
+    source = response.content.decode()
+    assert f'const RELEASE = "{harmonia.__version__}-' in source
+    assert "HarmoniaOffline" in source.split("const RELEASE")[0]  # the queue module first
+    assert 'addEventListener("sync"' in source  # Background Sync sends the queue
+
+
+def test_the_register_page_says_whose_queue_it_is(as_persona, register_of):
+    reg = register_of(1)
+    client = as_persona("tutor_a")
+    response = client.get(reverse("ensembles:register", args=[reg.occurrence.pk]))
+    assert response.context["state"]["user"] == int(client.session["_auth_user_id"])
+    assert f'data-user="{client.session["_auth_user_id"]}"' in response.content.decode()
+
+
+def test_signing_out_tells_the_browser_to_forget_the_offline_registers(as_persona):
+    client = as_persona("tutor_a")
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code in (200, 302)
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
