@@ -231,3 +231,51 @@ def test_signing_out_leaves_no_childs_data_on_a_shared_phone(phone, live_world):
     assert phone.evaluate(_cached(phone, url)) is False
     offline_answer = phone.evaluate(f"fetch('{url}').then(r => r.text()).catch(() => '')")
     assert "Surname" not in offline_answer and "Child1" not in offline_answer
+
+
+def test_a_refused_save_stays_on_the_phone_and_a_failing_one_does_not_block_others(
+    chromium, live_server, live_world
+):
+    """A 4xx keeps the item as "needs attention" with the reason; a 5xx backs off while the
+    next item is still tried; nothing is dropped until the tutor decides."""
+    reg = build_register(live_world.centre_a, 3, tutor=live_world.tutor_a)
+    context = chromium.new_context(viewport=PHONE, service_workers="block")  # see the POSTs
+    try:
+        phone = context.new_page()
+        phone.base = live_server.url
+        sign_in(phone, live_world.tutor_a.email, PASSWORD)
+        phone.goto(phone.base + reverse("ensembles:register", args=[reg.occurrence.pk]))
+        _wait_ready(phone)
+        answers = iter([(409, {"error": "Refused for this test"}), (503, None)])
+
+        def refuse(route):
+            status, body = next(answers, (503, None))
+            route.fulfill(status=status, json=body) if body else route.fulfill(status=status)
+
+        phone.route("**/marks/", refuse)
+        rows = phone.locator("[data-row] [data-toggle]")
+        rows.nth(0).click()  # late
+        phone.click("[data-save]")
+        attention = phone.locator("[data-attention]")
+        attention.wait_for(state="visible")
+        assert "Refused for this test" in attention.inner_text()
+        rows.nth(1).click()  # late: this save meets a 503
+        phone.click("[data-save]")
+        phone.wait_for_function(
+            "HarmoniaOffline.items(null).then(i => i.some(x => x.attempts > 0))", polling=200
+        )
+        states = phone.evaluate("HarmoniaOffline.items(null).then(i => i.map(x => x.state).sort())")
+        assert states == ["attention", "waiting"]  # both kept
+        assert phone.get_attribute("[data-sync]", "data-state") == "error"
+        screenshot(phone, "register-needs-attention-phone")
+
+        phone.unroute("**/marks/")
+        attention.get_by_role("button", name="Send again").click()
+        phone.evaluate("window.dispatchEvent(new Event('online'))")  # the waiting one too
+        _wait_saved(phone)
+    finally:
+        context.close()
+    marks = dict(
+        Mark.objects.filter(occurrence=reg.occurrence).values_list("child__last_name", "status")
+    )
+    assert marks["Surname000"] == marks["Surname001"] == "late"

@@ -208,7 +208,7 @@
       conflictList.replaceChildren(...ids.map((id) => {
         const c = conflicts[id];
         const li = document.createElement("li");
-        li.textContent = fmt(L.conflict, { name: names[id] || id, status: label(c), by: c.by || "?", time: time(c.marked_at) });
+        li.textContent = fmt(L.conflictitem, { name: names[id] || id, status: label(c), by: c.by || "?", time: time(c.marked_at) });
         return li;
       }));
     }
@@ -217,7 +217,7 @@
       attentionList.replaceChildren(...items.map((item) => {
         const li = document.createElement("li");
         const text = document.createElement("span");
-        text.textContent = fmt(L.attention, { count: item.marks.length, time: time(item.made), reason: item.reason });
+        text.textContent = fmt(L.attentionitem, { count: item.marks.length, time: time(item.made), reason: item.reason });
         const again = document.createElement("button");
         again.type = "button";
         again.className = "button button--small";
