@@ -286,8 +286,22 @@
       render();
     }
 
+    /* Saves queued by the version before this one (localStorage, no owner) are kept,
+     * but as "needs attention": nobody can tell whose they were, so the tutor decides. */
+    async function adoptLegacyQueue() {
+      let legacy = [];
+      try { legacy = JSON.parse(localStorage.getItem("harmonia.register.queue") || "[]"); } catch (e) { legacy = []; }
+      for (const sub of legacy) {
+        if (!sub || !sub.key || !Array.isArray(sub.marks)) continue;
+        await Q.add({ key: sub.key, user, occurrence: sub.occurrence, url: sub.url, marks: sub.marks,
+          made: sub.made || new Date().toISOString(), state: "attention", reason: L.legacy });
+      }
+      localStorage.removeItem("harmonia.register.queue");
+    }
+
     /* Marks still waiting on this device, then an unsaved draft, are newer than the page. */
     (async () => {
+      await adoptLegacyQueue().catch(() => {});
       await refresh();
       queued.slice().sort((a, b) => a.made.localeCompare(b.made)).forEach((item) =>
         item.marks.forEach((m) => {
