@@ -168,3 +168,15 @@ def test_signing_out_tells_the_browser_to_forget_the_offline_registers(as_person
     response = client.post(reverse("accounts:logout"))
     assert response.status_code in (200, 302)
     assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_the_release_the_worker_carries_is_the_packaged_one():
+    import tomllib
+    from pathlib import Path
+
+    import harmonia
+
+    pyproject = tomllib.loads(
+        (Path(harmonia.__file__).parent.parent / "pyproject.toml").read_text()
+    )
+    assert harmonia.__version__ == pyproject["project"]["version"]
