@@ -24,6 +24,17 @@ class LoginView(auth_views.LoginView):
         return context
 
 
+class LogoutView(auth_views.LogoutView):
+    """Sign out, and tell the browser to forget this site's caches and storage: the
+    offline registers (which hold safety notes) and the queue. The page asks first when
+    marks are still waiting to be sent (static/harmonia/signout.js)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"

@@ -420,6 +420,9 @@ class Mark(models.Model):
     marked_at = models.DateTimeField(_("marked at"))  # on the device: decides conflicts
     recorded_at = models.DateTimeField(_("received"))  # on the server
     client_key = models.CharField(max_length=64, blank=True)  # the submission that wrote it
+    # Filled by the register's default when Save was pressed, not by anyone's tap: any
+    # mark a person makes replaces it, whatever the clocks say (see register.py).
+    by_default = models.BooleanField(_("filled by the default"), default=False)
 
     objects = ScopedManager()
 

@@ -3,21 +3,33 @@
 A submission is what a tutor's device sends when they press Save (straight away,
 or later from the offline queue)::
 
-    {"key": "<UUID made on the device>",
+    {"key": "<UUID made on the device>", "user": 7,
      "marks": [{"child": 12, "status": "late", "reason": "", "note": "",
-                "marked_at": "2026-11-25T16:02:11.120Z"}, ...]}
+                "touched": true, "marked_at": "2026-11-25T16:02:11.120Z"}, ...]}
 
 Rules (documented in docs/architecture.md and on the register page):
 
 * **Idempotent.** The key is stored with the result (``Submission``). The same key
   again — a retry after a lost answer, a replay from the offline queue — returns
   the stored result and writes nothing.
-* **Latest device time wins, per child.** ``marked_at`` is when the mark was
-  made on the device (clamped to the server's clock, so a fast device clock
-  cannot win every conflict). An incoming mark older than the stored one is not
-  applied; it is kept in ``MarkChange`` as "not applied", so nothing is lost. A
-  tie goes to the later arrival. A newer mark that changes a stored one is kept
-  in ``MarkChange`` as a correction (who, what, when).
+* **One person's queue.** ``user`` is the id of the person who made the marks (the
+  offline queue stores it). A submission for someone other than the signed-in user
+  is refused (``SubmissionRefused``), so the next person on a shared tablet can never
+  send the previous person's marks as their own. Without ``user`` (an API client)
+  the marks are the signed-in user's.
+* **Only a person's marks compete.** ``touched`` says whether a person set the row
+  (a tap, a note, "everyone present"); ``marked_at`` is the device time of that tap,
+  bounded to [session start − ``OLDEST_MARK``, server now]. An untouched row — the
+  register's default, sent because Save is the tutor's act of taking the register —
+  only fills a child who has no mark on the server; it never replaces a mark, and
+  such a filled mark (``Mark.by_default``) gives way to any mark a person makes.
+  Touched rows compete by ``marked_at``: the latest wins, a tie goes to the later
+  arrival; the losing mark is kept in ``MarkChange`` as "not applied", a replaced
+  one as a correction (who, what, when). Rows without ``touched`` count as touched.
+* **The loser is told.** ``conflicts`` in the result lists each child whose mark on
+  the server differs from what the device sent and was kept (a newer mark, or any
+  mark where the device sent a default), with the server's mark, so the device shows
+  it and says so.
 * **One bulk write.** All marks of a submission are written by one
   ``bulk_create(update_conflicts=True)`` upsert on (occurrence, child).
 """
@@ -47,6 +59,8 @@ from harmonia.ensembles.models import (
 from harmonia.ensembles.signals import announce
 
 MAX_MARKS = 500
+# A device's tap time earlier than this before the session is not believed (a wrong clock).
+OLDEST_MARK = dt.timedelta(days=31)
 
 
 class RegisterError(ValueError):
@@ -57,6 +71,10 @@ class RegisterRefused(RegisterError):
     """A submission marking children its sender may not mark: nothing is saved."""
 
 
+class SubmissionRefused(RegisterError):
+    """A submission the signed-in user may not send (another person's queued marks)."""
+
+
 @dataclass(frozen=True)
 class MarkIn:
     child: int
@@ -64,6 +82,7 @@ class MarkIn:
     reason: str
     note: str
     marked_at: dt.datetime
+    touched: bool = True
 
 
 def roster(occurrence: Occurrence, *, user=None, need=C.TAKE_REGISTER, safety: bool = False):
@@ -118,7 +137,7 @@ def roster_rows(occurrence: Occurrence, *, user) -> list[dict]:
     return rows
 
 
-def _parse(raw: dict, now: dt.datetime) -> MarkIn:
+def _parse(raw: dict, now: dt.datetime, earliest: dt.datetime) -> MarkIn:
     try:
         child = int(raw["child"])
     except (KeyError, TypeError, ValueError):
@@ -134,10 +153,16 @@ def _parse(raw: dict, now: dt.datetime) -> MarkIn:
     if status != MarkStatus.ABSENT_AUTHORISED:
         reason = ""
     note = str(raw.get("note") or "").strip()[:255]
-    marked_at = parse_datetime(str(raw.get("marked_at") or "")) or now
+    touched = raw.get("touched", True)
+    if not isinstance(touched, bool):
+        raise RegisterError(_("“touched” must be true or false."))
+    try:
+        marked_at = parse_datetime(str(raw.get("marked_at") or "")) or now
+    except ValueError:
+        marked_at = now
     if timezone.is_naive(marked_at):
         marked_at = timezone.make_aware(marked_at, dt.UTC)
-    return MarkIn(child, status, reason, note, min(marked_at, now))
+    return MarkIn(child, status, reason, note, max(min(marked_at, now), earliest), touched)
 
 
 def _stored(key: str, occurrence: Occurrence):
@@ -149,9 +174,21 @@ def _stored(key: str, occurrence: Occurrence):
     return {**stored.result, "replayed": True}
 
 
-def submit_register(occurrence: Occurrence, *, key: str, marks: list, by, now=None) -> dict:
-    """Record one submission of marks (idempotent on ``key``); return its result."""
+def submit_register(
+    occurrence: Occurrence, *, key: str, marks: list, by, user=None, now=None
+) -> dict:
+    """Record one submission of marks (idempotent on ``key``); return its result.
+
+    ``user`` is the id of the person whose queued marks these are, when the device
+    says; it must be ``by`` (the signed-in user)."""
     now = now or timezone.now()
+    if user is not None and str(user) != str(by.pk):
+        raise SubmissionRefused(
+            _(
+                "These marks were recorded by another person signed in on this device; "
+                "they cannot be sent as yours."
+            )
+        )
     key = str(key or "").strip()
     if not 8 <= len(key) <= 64:
         raise RegisterError(_("A submission needs an idempotency key."))
@@ -162,7 +199,10 @@ def submit_register(occurrence: Occurrence, *, key: str, marks: list, by, now=No
         raise RegisterError(_("This session was cancelled; it has no register."))
     if not isinstance(marks, list) or len(marks) > MAX_MARKS:
         raise RegisterError(_("A submission holds a list of marks."))
-    incoming = {m.child: m for m in (_parse(raw, now) for raw in marks if isinstance(raw, dict))}
+    earliest = min(now, occurrence.starts_at) - OLDEST_MARK
+    incoming = {
+        m.child: m for m in (_parse(raw, now, earliest) for raw in marks if isinstance(raw, dict))
+    }
     _refuse_children_of_others(occurrence, incoming, by)
     try:
         with transaction.atomic():
@@ -196,28 +236,33 @@ def _refuse_children_of_others(occurrence, incoming: dict[int, MarkIn], by) -> N
 
 
 def _write(occurrence, key, incoming: dict[int, MarkIn], by, now) -> dict:
-    existing = {m.child_id: m for m in Mark.objects.filter(occurrence=occurrence)}
+    existing = {
+        m.child_id: m
+        for m in Mark.objects.filter(occurrence=occurrence).select_related("marked_by")
+    }
     expected = set(roster(occurrence).values_list("child_id", flat=True))
     unknown = sorted(c for c in incoming if c not in expected and c not in existing)
-    writes, changes, lost = [], [], 0
+    writes, changes, conflicts, lost = [], [], [], 0
     for child_id, mark in incoming.items():
         if child_id in unknown:
             continue
         old = existing.get(child_id)
-        same = old is not None and (old.status, old.reason, old.note) == (
-            mark.status,
-            mark.reason,
-            mark.note,
-        )
-        if old is not None and old.marked_at > mark.marked_at:
-            if not same:
-                lost += 1
-                changes.append(_change(occurrence, old, mark, MarkChange.Kind.CONFLICT_LOST))
-            continue
-        if same:
-            continue
         if old is not None:
-            changes.append(_change(occurrence, old, mark, MarkChange.Kind.CORRECTED))
+            same = (old.status, old.reason, old.note) == (mark.status, mark.reason, mark.note)
+            if not mark.touched:  # a default never replaces a mark on the server
+                if not same:
+                    conflicts.append(_conflict(old, mark))
+                continue
+            if not old.by_default and old.marked_at > mark.marked_at:
+                if not same:
+                    lost += 1
+                    conflicts.append(_conflict(old, mark))
+                    changes.append(_change(occurrence, old, mark, MarkChange.Kind.CONFLICT_LOST))
+                continue
+            if same and not old.by_default:
+                continue
+            if not same:
+                changes.append(_change(occurrence, old, mark, MarkChange.Kind.CORRECTED))
         writes.append(
             Mark(
                 occurrence=occurrence,
@@ -226,9 +271,10 @@ def _write(occurrence, key, incoming: dict[int, MarkIn], by, now) -> dict:
                 reason=mark.reason,
                 note=mark.note,
                 marked_by=by,
-                marked_at=mark.marked_at,
+                marked_at=mark.marked_at if mark.touched else now,
                 recorded_at=now,
                 client_key=key,
+                by_default=not mark.touched,
             )
         )
     for change in changes:
@@ -246,6 +292,7 @@ def _write(occurrence, key, incoming: dict[int, MarkIn], by, now) -> dict:
                 "marked_at",
                 "recorded_at",
                 "client_key",
+                "by_default",
             ],
         )
     if changes:
@@ -258,6 +305,7 @@ def _write(occurrence, key, incoming: dict[int, MarkIn], by, now) -> dict:
         "saved": len(writes),
         "unchanged": len(incoming) - len(writes) - lost - len(unknown),
         "not_applied": lost,
+        "conflicts": conflicts,
         "unknown_children": unknown,
         "saved_at": now.isoformat(),
     }
@@ -274,6 +322,20 @@ def _write(occurrence, key, incoming: dict[int, MarkIn], by, now) -> dict:
         changes={k: result[k] for k in ("received", "saved", "not_applied")},
     )
     return {**result, "replayed": False}
+
+
+def _conflict(kept: Mark, sent: MarkIn) -> dict:
+    """The server's mark for a child whose device sent something else (for the device)."""
+    who = kept.marked_by
+    return {
+        "child": kept.child_id,
+        "status": kept.status,
+        "reason": kept.reason,
+        "note": kept.note,
+        "marked_at": kept.marked_at.isoformat(),
+        "by": (who.get_short_name() or who.get_username()) if who else "",
+        "yours": sent.touched,
+    }
 
 
 def _change(occurrence, old: Mark, new: MarkIn, kind) -> MarkChange:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import hashlib
 import json
 
 from django.conf import settings
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+import harmonia
 from harmonia import access, audit
 from harmonia.access import Capability as C
 from harmonia.children import privacy
@@ -627,6 +630,7 @@ def register_page(request, pk):
     state = {
         "occurrence": occurrence.pk,
         "submit": reverse("ensembles:register_submit", args=[occurrence.pk]),
+        "user": request.user.pk,
         "default": "" if occurrence.register_taken_at else default,
         "taken": occurrence.register_taken_at.isoformat() if occurrence.register_taken_at else "",
         "marks": {
@@ -666,20 +670,39 @@ def register_submit(request, pk):
         return JsonResponse({"error": _("The submission is not valid JSON.")}, status=400)
     try:
         result = register.submit_register(
-            occurrence, key=payload.get("key"), marks=payload.get("marks"), by=request.user
+            occurrence,
+            key=payload.get("key"),
+            marks=payload.get("marks"),
+            by=request.user,
+            user=payload.get("user"),
         )
-    except register.RegisterRefused as error:
+    except (register.RegisterRefused, register.SubmissionRefused) as error:
         return JsonResponse({"error": str(error)}, status=403)
     except register.RegisterError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse(result)
 
 
+@functools.cache
+def _service_worker_source() -> str:
+    """The queue module, the release line, then the worker (built once per process).
+
+    The cache name carries the release and a hash of the two files, so a new release
+    (or any change to the offline code) makes browsers install the new worker, which
+    drops the old cache."""
+    folder = settings.BASE_DIR / "harmonia" / "static" / "ensembles"
+    queue = (folder / "offline-queue.js").read_text()
+    worker = (folder / "register-sw.js").read_text()
+    digest = hashlib.sha256((queue + worker).encode()).hexdigest()[:10]
+    release = f"{harmonia.__version__}-{digest}"
+    line = f"const RELEASE = {json.dumps(release)};\nconst MAX_AGE = {settings.SESSION_COOKIE_AGE};"
+    return f"{queue}\n{line}\n{worker}"
+
+
 def service_worker(request):
     """The offline register's service worker, served from the site root so that its
     scope covers the register pages (``Service-Worker-Allowed: /``)."""
-    path = settings.BASE_DIR / "harmonia" / "static" / "ensembles" / "register-sw.js"
-    response = HttpResponse(path.read_text(), content_type="application/javascript")
+    response = HttpResponse(_service_worker_source(), content_type="application/javascript")
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"
     return response

@@ -130,3 +130,55 @@ def test_a_submission_costs_the_same_queries_at_any_size(
     with django_assert_num_queries(14):
         response = post(client, reg.occurrence, payload)
     assert response.json()["saved"] == size
+
+
+def test_another_persons_queued_marks_are_a_403(as_persona, register_of):
+    reg = register_of(1)
+    client = as_persona("tutor_a")
+    response = client.post(
+        reverse("ensembles:register_submit", args=[reg.occurrence.pk]),
+        data=json.dumps({"key": "not-mine-0001", "user": client.session["_auth_user_id"] + "0",
+                         "marks": [{"child": reg.children[0].pk, "status": "late"}]}),
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 403 and "another person" in response.json()["error"]
+    assert not Mark.objects.exists()
+
+
+def test_the_service_worker_is_versioned_with_the_release(client):
+    import harmonia
+
+    response = client.get(reverse("ensembles:service_worker"))
+    assert response.status_code == 200
+    assert response["Service-Worker-Allowed"] == "/"
+    source = response.content.decode()
+    assert f'const RELEASE = "{harmonia.__version__}-' in source
+    assert "HarmoniaOffline" in source.split("const RELEASE")[0]  # the queue module first
+    assert 'addEventListener("sync"' in source  # Background Sync sends the queue
+
+
+def test_the_register_page_says_whose_queue_it_is(as_persona, register_of):
+    reg = register_of(1)
+    client = as_persona("tutor_a")
+    response = client.get(reverse("ensembles:register", args=[reg.occurrence.pk]))
+    assert response.context["state"]["user"] == int(client.session["_auth_user_id"])
+    assert f'data-user="{client.session["_auth_user_id"]}"' in response.content.decode()
+
+
+def test_signing_out_tells_the_browser_to_forget_the_offline_registers(as_persona):
+    client = as_persona("tutor_a")
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code in (200, 302)
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_the_release_the_worker_carries_is_the_packaged_one():
+    import tomllib
+    from pathlib import Path
+
+    import harmonia
+
+    pyproject = tomllib.loads(
+        (Path(harmonia.__file__).parent.parent / "pyproject.toml").read_text()
+    )
+    assert harmonia.__version__ == pyproject["project"]["version"]

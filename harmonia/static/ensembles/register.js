@@ -1,12 +1,20 @@
 /* Harmonia register: one tap per exception, one Save, works offline.
- * Marks are queued on the device (localStorage) with a UUID idempotency key per
- * submission and sent when a connection is available; the server ignores a key it
- * has already seen, so retries never duplicate. See docs/architecture.md. */
+ * Each Save is queued on the device in IndexedDB (offline-queue.js), under the
+ * signed-in person, with a UUID idempotency key, and sent when a connection is
+ * available — by this page, or by the service worker (Background Sync). Each row says
+ * whether a person set it ("touched") and when; untouched default rows never replace
+ * a mark on the server. When the server kept another mark, the page shows it with a
+ * notice. A refused submission stays on the device as "needs attention" with the
+ * reason. See docs/architecture.md ("The register"). */
 (function () {
   "use strict";
-  const QUEUE = "harmonia.register.queue";
+  const Q = self.HarmoniaOffline;
+  const user = document.body.dataset.user || "";
+  if (!Q || !user) return; // signed out: signout.js has forgotten the rosters
   const state = readJSON("register-state");
   const swUrl = document.documentElement.dataset.sw || "/register-sw.js";
+  const csrf = (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
+  Q.setMeta("user", user).then(() => (csrf ? Q.setMeta("csrf", csrf) : null)).catch(() => {});
 
   function readJSON(id) {
     const el = document.getElementById(id);
@@ -19,93 +27,73 @@
     const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
-  function loadQueue() {
-    try { return JSON.parse(localStorage.getItem(QUEUE) || "[]"); } catch (e) { return []; }
-  }
-  function saveQueue(q) { localStorage.setItem(QUEUE, JSON.stringify(q)); }
 
-  /* The service worker keeps registers available offline. */
+  /* The service worker keeps registers available offline and can send the queue. */
+  let worker = null;
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(swUrl, { scope: "/" }).then(() => navigator.serviceWorker.ready).then((reg) => {
+    worker = navigator.serviceWorker.register(swUrl, { scope: "/" }).then(() => navigator.serviceWorker.ready);
+    worker.then((reg) => {
       const links = Array.from(document.querySelectorAll("a[data-offline]"), (a) => a.href);
       if (links.length && reg.active) reg.active.postMessage({ cache: links });
     }).catch(() => {});
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      const data = event.data || {};
+      if (data.type !== "harmonia-queue") return;
+      data.outcomes.forEach((o) => heard(o, o.outcome));
+      if (page) page.refresh();
+    });
+  }
+  function backgroundSync() {
+    if (!worker) return;
+    worker.then((reg) => (reg.sync ? reg.sync.register(Q.SYNC_TAG) : null)).catch(() => {});
   }
 
-  /* Send every queued submission (for any register); keep those that fail. */
-  let flushing = false;
-  async function flush() {
-    if (flushing) return;
-    flushing = true;
-    try {
-      const token = (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
-      for (const sub of loadQueue()) {
-        let response;
-        try {
-          response = await fetch(sub.url, {
-            method: "POST",
-            credentials: "same-origin",
-            headers: { "Content-Type": "application/json", "X-CSRFToken": token },
-            body: JSON.stringify({ key: sub.key, marks: sub.marks }),
-          });
-        } catch (e) { break; } // offline: try again later
-        const json = (response.headers.get("Content-Type") || "").includes("json");
-        if (response.ok && json) {
-          const result = await response.json();
-          saveQueue(loadQueue().filter((s) => s.key !== sub.key));
-          if (page && sub.occurrence === state.occurrence) page.saved(result.saved_at);
-        } else if (json && response.status < 500) {
-          const result = await response.json();
-          saveQueue(loadQueue().filter((s) => s.key !== sub.key));
-          if (page && sub.occurrence === state.occurrence) page.failed(result.error || response.status);
-        } else {
-          break; // signed out or server trouble: keep it on the device
-        }
-      }
-    } finally {
-      flushing = false;
-      if (page) page.render();
-    }
+  /* Send this person's queue (items are independent; failures back off). */
+  function flush(force) {
+    return Q.send({ user, csrf, force: !!force, onResult: heard })
+      .catch(() => {})
+      .then(() => (page ? page.refresh() : null));
   }
-  window.addEventListener("online", flush);
-  document.addEventListener("visibilitychange", () => { if (!document.hidden) flush(); });
-  setInterval(() => { if (loadQueue().length) flush(); }, 15000);
+  function heard(item, outcome) {
+    if (page && item.occurrence === state.occurrence) page.heard(outcome);
+  }
+  window.addEventListener("online", () => flush(true));
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) flush(true); });
+  setInterval(() => flush(false), 5000); // only items whose backoff has run out
 
   const root = document.querySelector("[data-register]");
   let page = null;
   if (root && state) page = registerPage(root);
-  flush();
+  flush(true);
 
   function registerPage(root) {
     const L = document.getElementById("register-labels").dataset;
-    const DRAFT = "harmonia.register.draft." + state.occurrence;
+    const DRAFT = `harmonia.register.draft.${user}.${state.occurrence}`;
     const rows = Array.from(root.querySelectorAll("[data-row]"));
+    const names = {};
     const marks = {};
     let lastSaved = state.taken;
     let error = "";
+    let queued = [];
+    const conflicts = {};
     const initialSync = root.querySelector("[data-sync]").textContent.trim();
     rows.forEach((row) => {
       const id = row.dataset.child;
+      names[id] = row.querySelector("[data-name]").textContent;
       const server = state.marks[id];
       marks[id] = server
-        ? { status: server.status, reason: server.reason, note: server.note, dirty: false }
-        : { status: state.default || "", reason: "", note: "", dirty: !!state.default };
+        ? { status: server.status, reason: server.reason, note: server.note, touched: false, dirty: false }
+        : { status: state.default || "", reason: "", note: "", touched: false, dirty: !!state.default };
     });
-    // Marks still waiting on this device, then an unsaved draft, are newer than the page.
-    loadQueue().filter((s) => s.occurrence === state.occurrence).forEach((s) =>
-      s.marks.forEach((m) => { if (marks[m.child]) Object.assign(marks[m.child], m, { dirty: false }); }));
-    try {
-      const draft = JSON.parse(localStorage.getItem(DRAFT) || "{}");
-      Object.keys(draft).forEach((id) => { if (marks[id]) Object.assign(marks[id], draft[id]); });
-    } catch (e) { /* a damaged draft is ignored */ }
 
     function keepDraft() {
       const dirty = {};
-      Object.keys(marks).forEach((id) => { if (marks[id].dirty && marks[id].marked_at) dirty[id] = marks[id]; });
+      Object.keys(marks).forEach((id) => { if (marks[id].touched && marks[id].dirty) dirty[id] = marks[id]; });
       localStorage.setItem(DRAFT, JSON.stringify(dirty));
     }
     function set(id, changes) {
-      Object.assign(marks[id], changes, { dirty: true, marked_at: new Date().toISOString() });
+      Object.assign(marks[id], changes, { dirty: true, touched: true, marked_at: new Date().toISOString() });
+      delete conflicts[id];
       error = "";
       keepDraft();
       render();
@@ -126,7 +114,7 @@
       });
       row.querySelector("[data-more]").addEventListener("click", () => {
         current = id;
-        sheet.querySelector("[data-sheet-name]").textContent = row.querySelector("[data-name]").textContent;
+        sheet.querySelector("[data-sheet-name]").textContent = names[id];
         const safety = row.querySelector("[data-safety]");
         sheet.querySelector("[data-sheet-safety]").hidden = !safety;
         sheet.querySelector("[data-sheet-safety-text]").innerHTML = safety ? safety.innerHTML : "";
@@ -150,40 +138,114 @@
     });
     const all = root.querySelector("[data-all-present]");
     if (all) all.addEventListener("click", () => {
+      const now = new Date().toISOString();
       Object.keys(marks).forEach((id) => {
-        if (!marks[id].status) Object.assign(marks[id], { status: "present", dirty: true, marked_at: new Date().toISOString() });
+        if (!marks[id].status) Object.assign(marks[id], { status: "present", dirty: true, touched: true, marked_at: now });
       });
       keepDraft();
       render();
     });
     const saveButton = root.querySelector("[data-save]");
-    if (saveButton) saveButton.addEventListener("click", () => {
+    if (saveButton) saveButton.addEventListener("click", async () => {
       const now = new Date().toISOString();
       const out = Object.keys(marks).filter((id) => marks[id].dirty && marks[id].status).map((id) => ({
         child: Number(id), status: marks[id].status, reason: marks[id].reason || "",
-        note: marks[id].note || "", marked_at: marks[id].marked_at || now,
+        note: marks[id].note || "", touched: !!marks[id].touched,
+        marked_at: (marks[id].touched && marks[id].marked_at) || now,
       }));
       if (out.length) {
-        const queue = loadQueue();
-        queue.push({ key: uuid(), occurrence: state.occurrence, url: state.submit, marks: out, made: now });
-        saveQueue(queue);
+        try {
+          await Q.add({ key: uuid(), user, occurrence: state.occurrence, url: state.submit, marks: out, made: now });
+        } catch (e) {
+          error = L.storage; // the device could not keep them: say so, keep them on the page
+          render();
+          return;
+        }
         out.forEach((m) => { marks[m.child].dirty = false; });
       }
       localStorage.removeItem(DRAFT);
-      render();
-      flush();
+      await refresh();
+      backgroundSync();
+      flush(true);
     });
+
+    /* What the server (or the service worker) said about one of this register's items. */
+    function heard(outcome) {
+      if (outcome.ok) {
+        lastSaved = outcome.result.saved_at;
+        error = "";
+        (outcome.result.conflicts || []).forEach((c) => {
+          const id = String(c.child);
+          if (!marks[id] || (marks[id].dirty && marks[id].touched)) return; // tapped again since
+          Object.assign(marks[id], { status: c.status, reason: c.reason, note: c.note, touched: false, dirty: false });
+          conflicts[id] = c;
+        });
+      } else if (outcome.signedOut) {
+        error = L.signedout;
+      }
+    }
+
+    const conflictBox = root.querySelector("[data-conflicts]");
+    const conflictList = root.querySelector("[data-conflict-list]");
+    root.querySelector("[data-conflicts-ok]").addEventListener("click", () => {
+      Object.keys(conflicts).forEach((id) => delete conflicts[id]);
+      render();
+    });
+    const attentionBox = root.querySelector("[data-attention]");
+    const attentionList = root.querySelector("[data-attention-list]");
 
     function fmt(template, values) {
       return template.replace(/%\((\w+)\)s/g, (_, k) => values[k]);
     }
+    function time(iso) {
+      return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    }
+    function label(m) { return m.status ? L[m.status] : L.unmarked; }
+
+    function renderConflicts() {
+      const ids = Object.keys(conflicts);
+      conflictBox.hidden = !ids.length;
+      conflictList.replaceChildren(...ids.map((id) => {
+        const c = conflicts[id];
+        const li = document.createElement("li");
+        li.textContent = fmt(L.conflictitem, { name: names[id] || id, status: label(c), by: c.by || "?", time: time(c.marked_at) });
+        return li;
+      }));
+    }
+    function renderAttention(items) {
+      attentionBox.hidden = !items.length;
+      attentionList.replaceChildren(...items.map((item) => {
+        const li = document.createElement("li");
+        const text = document.createElement("span");
+        text.textContent = fmt(L.attentionitem, { count: item.marks.length, time: time(item.made), reason: item.reason });
+        const again = document.createElement("button");
+        again.type = "button";
+        again.className = "button button--small";
+        again.textContent = L.sendagain;
+        again.addEventListener("click", async () => { await Q.retry(item.key); await refresh(); flush(true); });
+        const discard = document.createElement("button");
+        discard.type = "button";
+        discard.className = "button button--secondary button--small";
+        discard.textContent = L.discard;
+        discard.addEventListener("click", async () => {
+          if (!window.confirm(L.discardconfirm)) return;
+          await Q.remove(item.key);
+          await refresh();
+        });
+        li.append(text, " ", again, " ", discard);
+        return li;
+      }));
+    }
+
     function render() {
       const counts = { present: 0, late: 0, absent: 0, unmarked: 0 };
       rows.forEach((row) => {
-        const m = marks[row.dataset.child];
+        const id = row.dataset.child;
+        const m = marks[id];
         row.dataset.status = m.status;
-        row.dataset.touched = m.dirty && m.marked_at ? "true" : "false";
-        row.querySelector("[data-label]").textContent = m.status ? L[m.status] : L.unmarked;
+        row.dataset.touched = m.dirty && m.touched ? "true" : "false";
+        row.dataset.conflict = conflicts[id] ? "true" : "false";
+        row.querySelector("[data-label]").textContent = label(m);
         const extra = [m.status === "absent_authorised" ? reasonLabels[m.reason] : "", m.note].filter(Boolean).join(" · ");
         row.querySelector("[data-extra]").textContent = extra ? " · " + extra : "";
         if (m.status === "present") counts.present++;
@@ -196,29 +258,64 @@
         const el = root.querySelector(`[data-count="${k}"]`);
         if (el) el.textContent = counts[k];
       });
-      const waiting = loadQueue().filter((s) => s.occurrence === state.occurrence)
-        .reduce((n, s) => n + s.marks.length, 0);
+      const waiting = queued.filter((i) => i.state === "waiting").reduce((n, i) => n + i.marks.length, 0);
+      const attention = queued.filter((i) => i.state === "attention");
       const dirty = Object.values(marks).some((m) => m.dirty && m.status);
-      const touched = Object.values(marks).some((m) => m.dirty && m.marked_at);
+      const touched = Object.values(marks).some((m) => m.dirty && m.touched);
       const sync = root.querySelector("[data-sync]");
       let text, kind;
       if (error) { text = fmt(L.error, { error }); kind = "error"; }
+      else if (attention.length) { text = L.needsattention; kind = "error"; }
       else if (waiting) { text = fmt(L.waiting, { count: waiting }); kind = "waiting"; }
       else if (touched) { text = L.unsaved; kind = "unsaved"; }
-      else if (lastSaved) {
-        const t = new Date(lastSaved);
-        text = fmt(L.saved, { time: t.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }) });
-        kind = "saved";
-      } else { text = initialSync; kind = "new"; }
+      else if (lastSaved) { text = fmt(L.saved, { time: time(lastSaved) }); kind = "saved"; }
+      else { text = initialSync; kind = "new"; }
       sync.textContent = text;
       sync.dataset.state = kind;
       if (saveButton) saveButton.dataset.dirty = dirty ? "true" : "false";
+      renderConflicts();
+      renderAttention(attention);
     }
+
+    async function refresh() {
+      try {
+        queued = (await Q.items(user)).filter((i) => i.occurrence === state.occurrence);
+      } catch (e) {
+        queued = [];
+      }
+      render();
+    }
+
+    /* Saves queued by the version before this one (localStorage, no owner) are kept,
+     * but as "needs attention": nobody can tell whose they were, so the tutor decides. */
+    async function adoptLegacyQueue() {
+      let legacy = [];
+      try { legacy = JSON.parse(localStorage.getItem("harmonia.register.queue") || "[]"); } catch (e) { legacy = []; }
+      for (const sub of legacy) {
+        if (!sub || !sub.key || !Array.isArray(sub.marks)) continue;
+        await Q.add({ key: sub.key, user, occurrence: sub.occurrence, url: sub.url, marks: sub.marks,
+          made: sub.made || new Date().toISOString(), state: "attention", reason: L.legacy });
+      }
+      localStorage.removeItem("harmonia.register.queue");
+    }
+
+    /* Marks still waiting on this device, then an unsaved draft, are newer than the page. */
+    (async () => {
+      await adoptLegacyQueue().catch(() => {});
+      await refresh();
+      queued.slice().sort((a, b) => a.made.localeCompare(b.made)).forEach((item) =>
+        item.marks.forEach((m) => {
+          if (marks[m.child]) Object.assign(marks[m.child], m, { dirty: false });
+        }));
+      try {
+        const draft = JSON.parse(localStorage.getItem(DRAFT) || "{}");
+        Object.keys(draft).forEach((id) => { if (marks[id]) Object.assign(marks[id], draft[id]); });
+      } catch (e) { /* a damaged draft is ignored */ }
+      render();
+      root.dataset.ready = "true"; // the page shows everything this device knows
+    })();
+
     render();
-    return {
-      render,
-      saved(at) { lastSaved = at; error = ""; },
-      failed(message) { error = String(message); },
-    };
+    return { render, refresh, heard };
   }
 })();
