@@ -143,10 +143,28 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling: five failures for one email from one address lock it for 15 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("HARMONIA_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Login throttling (harmonia/accounts/throttling.py): five failures for one account,
+# from any addresses, lock it; thirty from one address lock the address; each further
+# lock of an account within a day lasts twice as long (15, 30, 60 minutes… up to a day).
+HARMONIA_LOGIN_FAILURE_LIMIT = int(os.environ.get("HARMONIA_LOGIN_FAILURE_LIMIT", "5"))
+HARMONIA_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("HARMONIA_LOGIN_ADDRESS_FAILURE_LIMIT", "30")
+)
+HARMONIA_LOGIN_COOLOFF_MINUTES = int(os.environ.get("HARMONIA_LOGIN_COOLOFF_MINUTES", "15"))
+# How many reverse proxies sit in front of Harmonia: the client's address is then
+# read from X-Forwarded-For, that many entries from the right. 0: no proxy.
+HARMONIA_TRUSTED_PROXY_COUNT = int(os.environ.get("HARMONIA_TRUSTED_PROXY_COUNT", "0"))
+if HARMONIA_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("HARMONIA_TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_HANDLER = "harmonia.accounts.throttling.LoginThrottle"
+AXES_FAILURE_LIMIT = HARMONIA_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "harmonia.accounts.throttling.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "harmonia.accounts.throttling.normalised_username"
+AXES_CLIENT_IP_CALLABLE = "harmonia.accounts.throttling.client_address"
+AXES_USE_ATTEMPT_EXPIRATION = True  # each lock expires on its own clock
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the history that makes the delay grow
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
