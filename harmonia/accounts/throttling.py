@@ -103,3 +103,10 @@ class LoginThrottle(AxesDatabaseHandler):
         if by_account >= account_limit() or by_address >= address_limit():
             return max(by_account, account_limit())
         return by_account
+
+
+def lift_account_lock(username: str) -> None:
+    """Forget an account's failed attempts (after its owner reset the password)."""
+    from axes.utils import reset
+
+    reset(username=normalised_username(None, {settings.AXES_USERNAME_FORM_FIELD: username}))

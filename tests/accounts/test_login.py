@@ -189,3 +189,18 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(client, wo
         _sign_in(client, "tutor.a@example.org", proxy, HTTP_X_FORWARDED_FOR=forged).status_code
         == 429
     )
+
+
+def test_resetting_the_password_lifts_the_lock(client, world):
+    email = "tutor.a@example.org"
+    for n in range(5):
+        _fail(client, email, f"203.0.113.{n + 1}")
+    client.post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR="198.51.100.7")
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/password/reset/" in line)
+    response = client.get(link.split("testserver", 1)[1], follow=True)
+    new = "a new long phrase 42"
+    client.post(response.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    response = client.post(
+        reverse("accounts:login"), {"username": email, "password": new}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert response.status_code == 302
