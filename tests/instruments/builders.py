@@ -49,7 +49,7 @@ def photographed_instrument_a(world) -> Instrument:
     if instrument.photo:
         return instrument
     out = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(out, "JPEG")
+    Image.new("RGB", (240, 160), (150, 90, 40)).save(out, "JPEG")
     data = {k: v for k, v in model_to_dict(instrument).items() if v is not None and k != "photo"}
     photo = SimpleUploadedFile("p.jpg", out.getvalue(), content_type="image/jpeg")
     form = InstrumentForm(data, {"photo": photo}, instance=instrument, centre=instrument.centre)
