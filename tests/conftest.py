@@ -207,8 +207,12 @@ def chromium():
 
 @pytest.fixture
 def browser_page(chromium, live_server):
-    """A fresh browser context at phone size; ``page.base`` is the live server's URL."""
-    context = chromium.new_context(viewport=PHONE)
+    """A fresh browser context at phone size; ``page.base`` is the live server's URL.
+
+    Playwright's ``wait_for_function`` polls by evaluating a string in the page, which
+    our Content-Security-Policy (rightly) blocks, so these contexts bypass the CSP;
+    tests/browser/test_content_security_policy.py checks the pages under the real one."""
+    context = chromium.new_context(viewport=PHONE, bypass_csp=True)
     page = context.new_page()
     page.base = live_server.url
     yield page

@@ -1,7 +1,9 @@
 """The demo programme: real centres, one login per role, idempotent."""
 
+import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import RequestFactory
 
 from harmonia.accounts.models import User
@@ -52,3 +54,13 @@ def test_every_demo_login_works(db):
         user = authenticate(request, username=persona.email, password=DEMO_PASSWORD)
         assert user is not None, persona.email
         assert user.memberships.filter(role=persona.role).exists()
+
+
+def test_the_demo_loader_and_the_seed_refuse_production_mode(db, settings):
+    settings.MODE = "production"
+    before = counts()
+    with pytest.raises(CommandError, match="production mode"):
+        call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with pytest.raises(CommandError, match="production mode"):
+        call_command("seed", "--children", "20", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts() == before == (0, 0, 0, 0, 0)

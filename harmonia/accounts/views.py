@@ -46,6 +46,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
+    def form_valid(self, form):
+        """Someone who proved they own the email ends any sign-in pause on the account
+        (a stranger guessing it could otherwise keep the owner out)."""
+        from harmonia.accounts.throttling import lift_account_lock
+
+        response = super().form_valid(form)
+        lift_account_lock(form.user.get_username())
+        return response
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"

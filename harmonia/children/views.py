@@ -3,8 +3,6 @@ call, then render or redirect. Every view or export of a child record is logged.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -36,6 +34,7 @@ from harmonia.children.models import (
 from harmonia.interop import classlist
 from harmonia.interop.pupils import FileRefused
 from harmonia.programmes.models import Centre, Programme
+from harmonia.spreadsheet_cells import csv_writer
 
 PAGE_SIZE = 50
 Action = ChildAccessLog.Action
@@ -593,7 +592,7 @@ def child_list_export(request, centre_pk):
     services.log_access(children, user=request.user, action=Action.EXPORT, detail="CSV list")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="children-{centre.pk}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["id", "first_name", "last_name", "preferred_name", "date_of_birth",
                      "school", "year_group", "upn", "status"])  # fmt: skip
     for c in children:

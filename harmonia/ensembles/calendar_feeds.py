@@ -8,6 +8,9 @@
   a cancelled date stays in the feed with ``STATUS:CANCELLED`` so clients remove it.
 * Feeds are fetched by calendar apps, which cannot sign in: the address carries an
   unguessable token (per ensemble, or per tutor), and a wrong token answers 404.
+* The address is shown only to the ensemble's staff (:func:`may_see_address`), and
+  a manager can renew it (:func:`renew_ensemble_feed`), which retires the old one,
+  as a tutor can for their own feed.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from __future__ import annotations
 import datetime as dt
 
 import icalendar
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
-from harmonia.ensembles.models import Occurrence
+from harmonia import audit
+from harmonia.access import Capability as C
+from harmonia.ensembles.models import Ensemble, Occurrence, new_token
 
 PAST_DAYS = 60  # how far back a feed goes
 
@@ -69,3 +75,30 @@ def response(body: bytes, filename: str) -> HttpResponse:
     reply["Cache-Control"] = "private, max-age=900"
     reply["X-Robots-Tag"] = "noindex"
     return reply
+
+
+def may_see_address(caps) -> bool:
+    """Whether someone holding ``caps`` in the ensemble's centre is shown its feed
+    address: the people who run or teach it (the feed says where and when children
+    rehearse), not funders or evaluators who see the centre only in aggregate."""
+    return C.MANAGE_CENTRE in caps or C.TAKE_REGISTER in caps
+
+
+def may_renew(caps) -> bool:
+    return C.MANAGE_CENTRE in caps
+
+
+@transaction.atomic
+def renew_ensemble_feed(ensemble: Ensemble, *, by) -> Ensemble:
+    """A new feed address for ``ensemble``; the old one answers 404 from now on."""
+    ensemble = Ensemble.objects.select_for_update().get(pk=ensemble.pk)
+    ensemble.feed_token = new_token()
+    ensemble.save(update_fields=["feed_token"])
+    audit.record(
+        actor=by,
+        action="calendar address renewed",
+        obj=ensemble,
+        programme=ensemble.programme,
+        changes={"calendar_feed": "renewed"},  # never the token itself
+    )
+    return ensemble

@@ -36,6 +36,11 @@ urlpatterns = [
     path("register-sw.js", views.service_worker, name="service_worker"),
     path("my/timetable/", views.my_timetable, name="my_timetable"),
     path("my/timetable/new-address/", views.feed_reset, name="feed_reset"),
+    path(
+        "ensembles/<int:pk>/calendar/new-address/",
+        views.ensemble_feed_renew,
+        name="ensemble_feed_renew",
+    ),
     path("calendar/ensembles/<str:token>.ics", views.ensemble_feed, name="ensemble_feed"),
     path("calendar/tutors/<str:token>.ics", views.tutor_feed, name="tutor_feed"),
     path("centres/<int:centre_pk>/attendance/", views.centre_attendance, name="centre_attendance"),

@@ -220,7 +220,10 @@ def ensemble_detail(request, pk):
             "can_grant_lead": can_grant_lead,
             "feed_url": request.build_absolute_uri(
                 reverse("ensembles:ensemble_feed", args=[ensemble.feed_token])
-            ),
+            )
+            if calendar_feeds.may_see_address(caps)
+            else None,
+            "can_renew_feed": calendar_feeds.may_renew(caps),
         },
     )
 
@@ -749,6 +752,16 @@ def my_timetable(request):
             ),
         },
     )
+
+
+@login_required
+@require_POST
+def ensemble_feed_renew(request, pk):
+    """A new calendar address for an ensemble (when the old one was shared too widely)."""
+    ensemble = access.get_for(request.user, Ensemble.objects.all(), pk, C.MANAGE_CENTRE)
+    calendar_feeds.renew_ensemble_feed(ensemble, by=request.user)
+    messages.success(request, _("The calendar address was changed; the old one no longer works."))
+    return redirect(ensemble)
 
 
 @login_required

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from harmonia.children.models import Child
+from harmonia.instruments import photos
 from harmonia.instruments.models import (
     SIZE_CHOICES,
     Condition,
@@ -65,13 +66,15 @@ class InstrumentForm(forms.ModelForm):
         self.fields["photo"].widget.attrs["accept"] = ",".join(sorted(PHOTO_TYPES))
 
     def clean_photo(self):
+        """A new upload is decoded and re-encoded (see ``instruments/photos.py``);
+        the stored file is never the uploaded bytes."""
         photo = self.cleaned_data.get("photo")
+        if not photo or "photo" not in self.files:
+            return photo
         content_type = getattr(photo, "content_type", None)
         if content_type and content_type not in PHOTO_TYPES:
             raise forms.ValidationError(_("Upload a JPEG, PNG or WebP photo."))
-        if photo and getattr(photo, "size", 0) > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("The photo is larger than 5 MB."))
-        return photo
+        return photos.reencode(photo)
 
     def clean(self):
         data = super().clean()

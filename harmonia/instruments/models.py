@@ -15,6 +15,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from harmonia.instruments import sizing
+from harmonia.instruments.photos import random_photo_path
 from harmonia.programmes.models import ScopedQuerySet
 
 
@@ -183,7 +184,7 @@ class Instrument(models.Model):
     location = models.CharField(
         _("location"), max_length=120, blank=True, help_text=_("E.g. store room, cupboard B.")
     )
-    photo = models.ImageField(_("photo"), upload_to="instruments/%Y/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to=random_photo_path, blank=True)
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -216,6 +217,11 @@ class Instrument(models.Model):
         from django.urls import reverse
 
         return reverse("instruments:instrument_detail", args=[self.pk])
+
+    @property
+    def photo_name(self) -> str:
+        """The stored photo's file name (random), used in its address."""
+        return self.photo.name.rsplit("/", 1)[-1] if self.photo else ""
 
     @property
     def size_label(self) -> str:

@@ -51,12 +51,20 @@ def reserve_asset_tags(centre, instrument_type: str, count: int) -> list[str]:
 @transaction.atomic
 def add_instrument(form, *, by) -> Instrument:
     creating = form.instance.pk is None
+    old_photo = (
+        ""
+        if creating
+        else Instrument.objects.filter(pk=form.instance.pk).values_list("photo", flat=True).first()
+    )
     instrument = form.save(commit=False)
     if creating:
         instrument.asset_tag = reserve_asset_tags(instrument.centre, instrument.instrument_type, 1)[
             0
         ]
     instrument.save()
+    if old_photo and old_photo != instrument.photo.name:
+        storage = instrument.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_photo))  # replaced or cleared
     audit.record(
         actor=by,
         action="created" if creating else "updated",

@@ -21,6 +21,11 @@ urlpatterns = [
     path("instruments/<int:pk>/edit/", views.instrument_edit, name="instrument_edit"),
     path("instruments/<int:pk>/status/", views.instrument_status, name="instrument_status"),
     path("instruments/<int:pk>/qr.svg", views.instrument_qr, name="instrument_qr"),
+    path(
+        "instruments/<int:pk>/photo/<str:name>",
+        views.instrument_photo,
+        name="instrument_photo",
+    ),
     path("instruments/<int:pk>/lend/", views.lend, name="lend"),
     path("instruments/<int:pk>/repair/", views.repair_create, name="repair_create"),
     path("loans/<int:pk>/return/", views.loan_return, name="loan_return"),

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch, Q, Sum
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from harmonia import access
 from harmonia.access import Capability as C
 from harmonia.children import privacy
 from harmonia.children.models import Child
-from harmonia.instruments import forms, services, sizing
+from harmonia.instruments import forms, photos, services, sizing
 from harmonia.instruments.models import (
     IN_FLEET,
     Consumable,
@@ -185,6 +185,28 @@ def labels(request, centre_pk):
 def instrument_qr(request, pk):
     instrument = _instrument(request, pk)
     return HttpResponse(qr_svg(request, instrument, scale=4), content_type="image/svg+xml")
+
+
+@login_required
+def instrument_photo(request, pk, name):
+    """An instrument's photo, for people who may see the instrument (another centre's
+    is a 404, too low a role a 403). The address names the stored (random) file, so
+    a replaced photo's old address stops working."""
+    instrument = _instrument(request, pk)
+    if not instrument.photo or instrument.photo_name != name:
+        raise Http404
+    extension = name.rsplit(".", 1)[-1]
+    content_type = photos.CONTENT_TYPES.get(extension)
+    if content_type is None:
+        raise Http404
+    try:
+        handle = instrument.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{instrument.asset_tag}.{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

@@ -6,7 +6,6 @@ suppressed for the reader, so no format can leak a hidden number.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from harmonia.reports.dashboard import HIDDEN_MARK
 from harmonia.reports.returns import Report
+from harmonia.spreadsheet_cells import append, csv_writer, safe_cell, set_cell, workbook
 
 
 def _notes(report: Report) -> list[str]:
@@ -35,7 +35,7 @@ def _notes(report: Report) -> list[str]:
 
 def to_csv(report: Report) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([report.title])
     for line in _notes(report):
         writer.writerow([line])
@@ -60,36 +60,35 @@ def _sheet_name(title: str, used: set) -> str:
 
 
 def to_xlsx(report: Report) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    book = Workbook()
+    book = workbook()
     cover = book.active
     cover.title = _sheet_name(_("About"), used := set())
-    cover["A1"] = report.title
+    cover["A1"] = safe_cell(report.title)
     cover["A1"].font = Font(bold=True, size=14)
     for i, line in enumerate(_notes(report), start=2):
-        cover.cell(row=i, column=1, value=line)
+        set_cell(cover, row=i, column=1, value=line)
     cover.column_dimensions["A"].width = 100
     header_fill = PatternFill("solid", fgColor="F6EEF4")
     for table in report.tables:
         sheet = book.create_sheet(_sheet_name(table.title, used))
-        sheet.append([table.title])
+        append(sheet, [table.title])
         sheet["A1"].font = Font(bold=True, size=12)
-        sheet.append(list(table.columns))
+        append(sheet, table.columns)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
             cell.fill = header_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in table.rows:
-            sheet.append([HIDDEN_MARK if v is None else v for v in row])
+            append(sheet, [HIDDEN_MARK if v is None else v for v in row])
         if table.footer:
-            sheet.append([HIDDEN_MARK if v is None else v for v in table.footer])
+            append(sheet, [HIDDEN_MARK if v is None else v for v in table.footer])
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
         if table.note:
             sheet.append([])
-            sheet.append([table.note])
+            append(sheet, [table.note])
         sheet.column_dimensions["A"].width = 38
         for letter in "BCDEFGHIJKLMNOPQRSTUVWXYZ":
             sheet.column_dimensions[letter].width = 16

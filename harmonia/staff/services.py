@@ -5,7 +5,6 @@ The hook other features call is :func:`is_cleared_to_lead`: the register and
 timetable refuse to list as session tutor anyone it returns ``False`` for.
 """
 
-import csv
 import datetime as dt
 import io
 from collections import defaultdict
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from harmonia import audit
 from harmonia.accounts.models import Membership, Role
+from harmonia.spreadsheet_cells import append, csv_writer, workbook
 from harmonia.staff.models import (
     DBS_RENEW_AFTER,
     UPDATE_SERVICE_RECHECK,
@@ -288,7 +288,7 @@ def _cell(value):
 
 def central_record_csv(rows) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([str(label) for _key, label in CENTRAL_RECORD_COLUMNS])
     for row in rows:
         writer.writerow(
@@ -301,19 +301,18 @@ def central_record_csv(rows) -> str:
 
 
 def central_record_xlsx(rows, title: str) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    wb = Workbook()
+    wb = workbook()
     ws = wb.active
     ws.title = _("Single central record")[:31]
-    ws.append([title])
+    append(ws, [title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([str(label) for _key, label in CENTRAL_RECORD_COLUMNS])
+    append(ws, [str(label) for _key, label in CENTRAL_RECORD_COLUMNS])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([_cell(row[key]) for key, _label in CENTRAL_RECORD_COLUMNS])
+        append(ws, [_cell(row[key]) for key, _label in CENTRAL_RECORD_COLUMNS])
     for i, row in enumerate(ws.iter_rows(min_row=3), start=3):
         for cell in row:
             if isinstance(cell.value, dt.date):

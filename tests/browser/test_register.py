@@ -158,7 +158,7 @@ def test_a_colleagues_mark_survives_an_offline_phones_defaults(chromium, browser
     _wait_ready(phone_a)
     phone_a.context.set_offline(True)
 
-    context_b = chromium.new_context(viewport=PHONE)
+    context_b = chromium.new_context(viewport=PHONE, bypass_csp=True)  # wait_for_function evals
     try:
         phone_b = context_b.new_page()
         phone_b.base = browser_page.base
@@ -239,7 +239,9 @@ def test_a_refused_save_stays_on_the_phone_and_a_failing_one_does_not_block_othe
     """A 4xx keeps the item as "needs attention" with the reason; a 5xx backs off while the
     next item is still tried; nothing is dropped until the tutor decides."""
     reg = build_register(live_world.centre_a, 3, tutor=live_world.tutor_a)
-    context = chromium.new_context(viewport=PHONE, service_workers="block")  # see the POSTs
+    context = chromium.new_context(
+        viewport=PHONE, service_workers="block", bypass_csp=True
+    )  # see the POSTs
     try:
         phone = context.new_page()
         phone.base = live_server.url

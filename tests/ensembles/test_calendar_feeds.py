@@ -66,3 +66,62 @@ def test_a_new_address_retires_the_old_one(as_persona, world):
     assert new != old
     assert client.get(reverse("ensembles:tutor_feed", args=[old])).status_code == 404
     assert client.get(reverse("ensembles:tutor_feed", args=[new])).status_code == 200
+
+
+# An ensemble's feed address can be renewed, and is shown only to its staff -------------
+
+
+def test_a_manager_renews_an_ensemble_feed_and_the_old_address_stops_working(
+    as_persona, world, register_of
+):
+    from harmonia.audit.models import AuditEvent
+
+    ensemble = register_of(1).ensemble
+    old = reverse("ensembles:ensemble_feed", args=[ensemble.feed_token])
+    client = as_persona("manager_a")
+    assert client.get(old).status_code == 200
+    response = client.post(reverse("ensembles:ensemble_feed_renew", args=[ensemble.pk]))
+    assert response.status_code == 302
+    ensemble.refresh_from_db()
+    new = reverse("ensembles:ensemble_feed", args=[ensemble.feed_token])
+    assert new != old
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+    event = AuditEvent.objects.get(object_type="ensemble", object_id=str(ensemble.pk))
+    assert event.actor == world.manager_a and "renewed" in event.action
+    assert ensemble.feed_token not in str(event.changes)  # the secret is not in the log
+    page = client.get(ensemble.get_absolute_url()).content.decode()
+    assert ensemble.feed_token in page and "Make a new address" in page
+
+
+def test_only_managers_may_renew_an_ensemble_feed(as_persona, world, register_of):
+    ensemble = register_of(1).ensemble
+    token = ensemble.feed_token
+    url = reverse("ensembles:ensemble_feed_renew", args=[ensemble.pk])
+    for persona, expected in (
+        ("tutor_a", 403),
+        ("safeguarding_a", 403),
+        ("funder", 403),
+        ("evaluator", 403),
+        ("tutor_b", 404),
+        ("outsider", 404),
+    ):
+        assert as_persona(persona).post(url).status_code == expected, persona
+    ensemble.refresh_from_db()
+    assert ensemble.feed_token == token
+
+
+def test_the_feed_address_is_shown_only_to_the_ensembles_staff(as_persona, world, register_of):
+    ensemble = register_of(1).ensemble
+    for persona, shown in (
+        ("manager_a", True),
+        ("tutor_a", True),
+        ("programme_lead", True),
+        ("funder", False),
+        ("evaluator", False),
+    ):
+        page = as_persona(persona).get(ensemble.get_absolute_url())
+        assert page.status_code == 200, persona
+        assert (ensemble.feed_token in page.content.decode()) is shown, persona
+    tutor_page = as_persona("tutor_a").get(ensemble.get_absolute_url()).content.decode()
+    assert "Make a new address" not in tutor_page  # tutors see it; only managers renew

@@ -35,6 +35,28 @@ def instrument_a(world) -> Instrument:
     return found or delivery(world, 1)[0]
 
 
+def photographed_instrument_a(world) -> Instrument:
+    """Liverpool's first instrument with a (re-encoded) photo, through the edit form."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.forms.models import model_to_dict
+    from PIL import Image
+
+    from harmonia.instruments.forms import InstrumentForm
+
+    instrument = instrument_a(world)
+    if instrument.photo:
+        return instrument
+    out = io.BytesIO()
+    Image.new("RGB", (240, 160), (150, 90, 40)).save(out, "JPEG")
+    data = {k: v for k, v in model_to_dict(instrument).items() if v is not None and k != "photo"}
+    photo = SimpleUploadedFile("p.jpg", out.getvalue(), content_type="image/jpeg")
+    form = InstrumentForm(data, {"photo": photo}, instance=instrument, centre=instrument.centre)
+    assert form.is_valid(), form.errors
+    return services.add_instrument(form, by=world.manager_a)
+
+
 def child(world, first="Amara", last="Jones", *, born=None, centre=None) -> Child:
     centre = centre or world.centre_a
     existing = Child.objects.filter(first_name=first, last_name=last, centre=centre).first()

@@ -140,6 +140,7 @@ CASES = {
     "ensembles:service_worker": Case(EVERYONE),
     "ensembles:my_timetable": Case(answers(OK)),
     "ensembles:feed_reset": Case(POST_ONLY),
+    "ensembles:ensemble_feed_renew": Case(POST_ONLY, kwargs=ensemble),
     "ensembles:ensemble_feed": Case(EVERYONE, kwargs=ensemble_token),
     "ensembles:tutor_feed": Case(EVERYONE, kwargs=tutor_token),
     "ensembles:centre_attendance": Case(VIEW_CHILDREN_A, kwargs=centre_a),

@@ -49,6 +49,13 @@ CASES = {
     "instruments:instrument_edit": Case(MANAGE_KIT_A, kwargs=instrument),
     "instruments:instrument_status": Case(POST_ONLY, kwargs=instrument),
     "instruments:instrument_qr": Case(SEE_KIT_A, kwargs=instrument),
+    "instruments:instrument_photo": Case(
+        SEE_KIT_A,
+        kwargs=lambda w: {
+            "pk": (i := builders.photographed_instrument_a(w)).pk,
+            "name": i.photo_name,
+        },
+    ),
     "instruments:lend": Case(SEE_KIT_A, kwargs=instrument),
     "instruments:repair_create": Case(MANAGE_KIT_A, kwargs=instrument),
     "instruments:loan_return": Case(SEE_KIT_A, kwargs=loan),

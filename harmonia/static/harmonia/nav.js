@@ -7,3 +7,9 @@
   sync();
   wide.addEventListener("change", sync);
 })();
+
+// Print buttons (the Content-Security-Policy allows no inline onclick handlers).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-print]");
+  if (button) { event.preventDefault(); window.print(); }
+});

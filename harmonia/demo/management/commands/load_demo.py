@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from harmonia.demo.people import DEMO_PASSWORD, PERSONAS
+from harmonia.demo.production_guard import refuse_in_production
 from harmonia.demo.programme import load_demo
 
 
@@ -8,6 +9,7 @@ class Command(BaseCommand):
     help = "Create (or refresh) the demo programmes and print the demo logins. Idempotent."
 
     def handle(self, *args, **options):
+        refuse_in_production("load_demo")
         counts = load_demo()
         self.stdout.write(
             "Demo programme ready: "

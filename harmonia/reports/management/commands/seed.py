@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from harmonia.demo.production_guard import refuse_in_production
 from harmonia.reports import rollups
 from harmonia.reports.seed import seed
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-rollups", action="store_true", help="Skip rebuilding rollups.")
 
     def handle(self, *args, **options):
+        refuse_in_production("seed")
         result = seed(
             children=options["children"],
             years=options["years"],
