@@ -100,9 +100,7 @@ def _column(values: list[int], suppress: bool) -> tuple[list, int | None]:
     """One count per centre and their sum (hidden when any part is hidden)."""
     if not suppress:
         return list(values), sum(values)
-    t = threshold()
-    shown = [None if disclosure.hide_small(v, t) else v for v in values]
-    return shown, disclosure.sum_shown(shown)
+    return disclosure.protect_separate(values, threshold())
 
 
 def _counts(table: list[list[int]], suppress: bool) -> disclosure.Linked:

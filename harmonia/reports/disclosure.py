@@ -1,12 +1,13 @@
 """Statistical disclosure control for published tables. Pure Python: no Django.
 
 **Every release a funder or evaluator can see uses the linked-release rules at
-the end of this module** (``hide_small``, ``protect_partition``, ``PartitionTable``,
-``CountTable``; see docs/reports.md, "Disclosure control across releases"): the
-hidden cells are decided once per base cell (a centre's count), never per table,
-so every page, grant report and file agrees, and a sum over several centres is
-published only when none of its parts is hidden. ``protect`` below (one table on
-its own, with its margins) is kept for tables that are not part of that set.
+the end of this module** (``hide_small``, ``protect_partition``,
+``protect_partitions``, ``protect_counts``, ``protect_separate``; see
+docs/reports.md, "Disclosure control across releases"): the hidden cells are
+decided once per base cell (a centre's count), never per table, so every page,
+grant report and file agrees, and a sum over several centres is published only
+when none of its parts is hidden. ``protect`` below (one table on its own, with
+its margins) is kept for tables that are not part of that set.
 
 A table is a list of rows of non-negative counts. Its row totals, column totals
 and grand total are published alongside it, so a hidden cell must not be
@@ -315,3 +316,10 @@ def protect_counts(table: list[list[int]], threshold: int) -> Linked:
     activity): each hidden when small; a row has no published total."""
     cells = [[None if hide_small(v, threshold) else v for v in row] for row in table]
     return Linked(cells, [sum_shown(row) for row in cells])
+
+
+def protect_separate(values: list[int], threshold: int) -> tuple[list[int | None], int | None]:
+    """One count per centre and their sum, by the linked rule: small counts
+    hidden, the sum hidden when any part is."""
+    shown = [None if hide_small(v, threshold) else v for v in values]
+    return shown, sum_shown(shown)

@@ -339,9 +339,15 @@ class Harvest:
             per_child = number(row[cols.index("Per child")])
             reached = number(row[cols.index("Reached")])
             if isinstance(income, float) and isinstance(per_child, float):
-                self._per_unit(keys("reached", cids)[0] if len(cids) == 1 else None,
-                               row[next(i for i, c in enumerate(cols) if c.startswith("Income"))],
-                               row[cols.index("Per child")], 1.0, 0.5, where, keys("reached", cids))
+                self._per_unit(
+                    keys("reached", cids)[0] if len(cids) == 1 else None,
+                    row[next(i for i, c in enumerate(cols) if c.startswith("Income"))],
+                    row[cols.index("Per child")],
+                    1.0,
+                    0.5,
+                    where,
+                    keys("reached", cids),
+                )
             if len(cids) == 1 and isinstance(income, float):
                 self.incomes.append((cids[0], income, reached))
 
@@ -383,8 +389,15 @@ class Harvest:
         cols = t["columns"]
         for row in t["rows"]:
             y = int(row[0].split("/")[0])
-            self._per_unit(None, row[1], row[cols.index("Cost per child")], 1.0, 0.5, where,
-                           [("reached", c, y) for c in scope])
+            self._per_unit(
+                None,
+                row[1],
+                row[cols.index("Cost per child")],
+                1.0,
+                0.5,
+                where,
+                [("reached", c, y) for c in scope],
+            )
 
     def centre_page(self, html, cid, where):
         """The centre page's "Who we reach": active children, shares, schools."""
@@ -429,7 +442,8 @@ class Harvest:
                     c = self.centres[row[0]]
                     total = number(row[1])
                     self.system.publish([("active", c)], total, where)
-                    for label, key in (("Free school meals", "fsm"), ("SEN", "sen"), ("EAL", "eal")):
+                    measures = (("Free school meals", "fsm"), ("SEN", "sen"), ("EAL", "eal"))
+                    for label, key in measures:
                         pct = number(row[cols.index(label)])
                         if isinstance(pct, float) and isinstance(total, float):
                             expr = self.system.expr([(key, c)])
@@ -444,8 +458,9 @@ class Harvest:
         for c in cids:
             active = s.var("active", c)
             for key in FLAG_COLUMNS.values():
-                s.equalities.append(({s.var(key, c): 1.0, s.var("not_" + key, c): 1.0,
-                                      active: -1.0}, 0.0))
+                s.equalities.append(
+                    ({s.var(key, c): 1.0, s.var("not_" + key, c): 1.0, active: -1.0}, 0.0)
+                )
             for dim, labels in self.labels.items():
                 expr = {s.var(dim, c, label): 1.0 for label in labels}
                 expr[active] = -1.0
@@ -465,11 +480,13 @@ class Harvest:
             name = key[0]
             if name == "term":  # a term's children are some of that year's
                 y = int(key[2].split()[-1].split("/")[0])
-                s.ranges.append(({s.var(*key): 1.0, s.var("reached", key[1], y): -1.0},
-                                 -np.inf, 0.0))
+                s.ranges.append(
+                    ({s.var(*key): 1.0, s.var("reached", key[1], y): -1.0}, -np.inf, 0.0)
+                )
             elif name.startswith("activity:"):
-                s.ranges.append(({s.var(*key): 1.0, s.var("reached", key[1], key[2]): -1.0},
-                                 -np.inf, 0.0))
+                s.ranges.append(
+                    ({s.var(*key): 1.0, s.var("reached", key[1], key[2]): -1.0}, -np.inf, 0.0)
+                )
         self._income_attack(own_income)
 
     def _income_attack(self, own_income: dict):

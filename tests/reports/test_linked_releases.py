@@ -13,8 +13,7 @@ from django.utils import timezone
 from scipy.optimize import linprog
 
 from harmonia.programmes.models import Grant
-from harmonia.reports import services
-from harmonia.reports import disclosure
+from harmonia.reports import disclosure, services
 from harmonia.reports.rollups import academic_year
 
 THRESHOLD = 5
