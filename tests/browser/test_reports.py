@@ -32,3 +32,19 @@ def test_a_funder_reads_the_dashboard_and_downloads_the_return(browser_page, dem
         link.click()
     book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert "Pupils reached by activity" in book.sheetnames
+
+
+def test_a_funder_reads_a_grant_report_on_a_phone_with_the_same_hidden_cells(
+    browser_page, demo_world
+):
+    from harmonia.programmes.models import Grant
+
+    page = browser_page
+    england = Programme.objects.get(slug="in-harmony-england")
+    grant = next(g for g in Grant.objects.filter(programme=england) if g.centres.count() > 1)
+    sign_in(page, "funder@inharmony.demo", DEMO_PASSWORD)
+    page.goto(f"{page.base}/grants/{grant.pk}/report/")
+    page.wait_for_selector("text=Small numbers are hidden")
+    assert page.locator("td.hidden-cell").count() > 0
+    assert accessibility_violations(page) == []
+    screenshot(page, "reports-grant-report-phone")
