@@ -388,5 +388,4 @@ def grant_report(grant: Grant, *, suppress: bool, today: dt.date | None = None) 
         report.charts.append(
             (numbers.title, chart(labels, [(numbers.title, values)], title=numbers.title), numbers)
         )
-    _unused = disclosure
     return report
