@@ -1,5 +1,11 @@
 """The equity profile of who a centre reaches, in aggregate, with small counts
-suppressed (used on the centre page; a funder or programme lead may see it)."""
+suppressed (used on the centre page; a funder or programme lead may see it).
+
+People who see suppressed figures (funders, evaluators: ``suppress=True``) get
+the numbers of the programme's one protected base, the same cells the dashboards,
+grant reports and annual return show (``harmonia.reports.disclosure``), so no
+page can be subtracted from another. Everyone else keeps the counts of today,
+with counts under 5 shown as "<5"."""
 
 from __future__ import annotations
 
@@ -30,10 +36,77 @@ def _percent(n: int, total: int) -> str:
     return f"{round(100 * n / total)}%"
 
 
-def centre_profile(centre, on: datetime.date | None = None) -> dict:
+MEASURES = ("fsm", "sen", "eal", "lac")
+
+
+def _protected_flags(centre_ids: list[int], on: datetime.date) -> dict:
+    """Per centre: active children and each measure's count from the protected
+    base (None = hidden), as the dashboards publish them."""
+    from harmonia.reports import dashboard
+
+    counts = dashboard.equity_counts(centre_ids, on)
+    out = {}
+    for c in centre_ids:
+        flags = counts[c]["flags"]
+        total = flags.get("total", 0)
+        row = {}
+        for key in MEASURES:
+            part = dashboard._partitions([[flags.get(key, 0), total - flags.get(key, 0)]], True)
+            row[key] = part.cells[0][0]
+            row["total"] = part.row_totals[0]
+        out[c] = row
+    return out
+
+
+def _protected_percent(n: int | None, total: int | None) -> str:
+    from harmonia.reports.dashboard import HIDDEN_MARK
+
+    if n is None or total is None:
+        return HIDDEN_MARK
+    return f"{round(100 * n / total)}%" if total else "—"
+
+
+def _protected_centre_profile(centre, on: datetime.date) -> dict:
+    from harmonia.reports.dashboard import HIDDEN_MARK
+    from harmonia.reports.returns import school_counts
+
+    row = _protected_flags([centre.pk], on)[centre.pk]
+    schools = list(centre.schools.all())
+    counts, _total = school_counts([centre], schools, True)
+    return {
+        "suppress_below": SUPPRESS_BELOW,
+        "suppressed": True,
+        "total": {"shown": HIDDEN_MARK if row["total"] is None else str(row["total"])},
+        "measures": [
+            {"label": label, "percent": _protected_percent(row[key], row["total"])}
+            for key, label in _measure_labels()
+        ],
+        "schools": [
+            {
+                "name": school.name,
+                "total": HIDDEN_MARK if n is None else str(n),
+                "school_fsm": school.fsm_percent,
+            }
+            for school, n in zip(schools, counts, strict=True)
+        ],
+    }
+
+
+def _measure_labels():
+    return [
+        ("fsm", _("Free school meals")),
+        ("sen", _("SEN support or EHC plan")),
+        ("eal", _("English as an additional language")),
+        ("lac", _("Looked after")),
+    ]
+
+
+def centre_profile(centre, on: datetime.date | None = None, *, suppress: bool = False) -> dict:
     """Active children on ``on`` at ``centre``: FSM, SEN, EAL and looked-after shares,
-    overall and by school (two queries)."""
+    overall and by school (two queries; protected base when ``suppress``)."""
     on = on or timezone.localdate()
+    if suppress:
+        return _protected_centre_profile(centre, on)
     fsm = FsmPeriod.objects.filter(
         Q(end__isnull=True) | Q(end__gte=on), child=OuterRef("pk"), start__lte=on
     )
@@ -88,9 +161,26 @@ def centre_profile(centre, on: datetime.date | None = None) -> dict:
     }
 
 
-def programme_profile(programme, on: datetime.date | None = None) -> list[dict]:
-    """Per centre: active children and the shares of FSM, SEN and EAL (one query)."""
+def programme_profile(
+    programme, on: datetime.date | None = None, *, suppress: bool = False
+) -> list[dict]:
+    """Per centre: active children and the shares of FSM, SEN and EAL (one query;
+    the protected base when ``suppress``)."""
     on = on or timezone.localdate()
+    if suppress:
+        from harmonia.programmes.models import Centre
+        from harmonia.reports.dashboard import HIDDEN_MARK
+
+        centres = list(Centre.objects.filter(programme=programme).order_by("name"))
+        rows = _protected_flags([c.pk for c in centres], on)
+        return [
+            {
+                "centre": c.name,
+                "total": HIDDEN_MARK if rows[c.pk]["total"] is None else rows[c.pk]["total"],
+                **{k: _protected_percent(rows[c.pk][k], rows[c.pk]["total"]) for k in MEASURES},
+            }
+            for c in centres
+        ]
     fsm = FsmPeriod.objects.filter(
         Q(end__isnull=True) | Q(end__gte=on), child=OuterRef("pk"), start__lte=on
     )

@@ -42,7 +42,7 @@ from harmonia.ensembles.models import (
     Term,
 )
 from harmonia.programmes.models import Centre, Programme
-from harmonia.reports.disclosure import protect_column
+from harmonia.reports.disclosure import protect_separate
 
 
 def _form_page(request, form, *, title, back, intro="", delete_url=None):
@@ -813,10 +813,11 @@ def programme_attendance(request, programme_pk):
     today = timezone.localdate()
     since = today - dt.timedelta(days=84)
     centres = access.scope(programme.centres.all(), request.user, C.VIEW_AGGREGATES)
-    # Aggregates leave the centres: small counts are suppressed (with secondary
-    # suppression), and a suppressed centre's rates go with its count.
+    # Aggregates leave the centres: small counts are suppressed, a total with a
+    # hidden part is hidden (the linked rule of harmonia.reports.disclosure), and
+    # a suppressed centre's rates go with its count.
     rows = list(insight.by_centre(centres, since, today))
-    counts, total = protect_column(
+    counts, total = protect_separate(
         [row["children"] for row in rows], settings.HARMONIA_SUPPRESSION_THRESHOLD
     )
     for row, shown in zip(rows, counts, strict=True):

@@ -97,11 +97,28 @@ def _rate(part, whole, scale=100.0):
 
 
 def _column(values: list[int], suppress: bool) -> tuple[list, int | None]:
+    """One count per centre and their sum (hidden when any part is hidden)."""
     if not suppress:
         return list(values), sum(values)
-    return disclosure.protect_column(values, threshold())
+    return disclosure.protect_separate(values, threshold())
 
 
+def _counts(table: list[list[int]], suppress: bool) -> disclosure.Linked:
+    """Centres × separate counts (years, terms, activities), protected cell by cell."""
+    if not suppress:
+        return disclosure.Linked([list(r) for r in table], [sum(r) for r in table])
+    return disclosure.protect_counts(table, threshold())
+
+
+def _partitions(table: list[list[int]], suppress: bool, unpublished=frozenset()):
+    """Centres × categories that add up to each centre's total (see
+    ``disclosure.protect_partition``)."""
+    if not suppress:
+        return disclosure.Linked([list(r) for r in table], [sum(r) for r in table])
+    return disclosure.protect_partitions(table, threshold(), unpublished)
+
+
+# Kept for callers outside the reports (one table on its own).
 def _matrix(table: list[list[int]], suppress: bool):
     if not suppress:
         return disclosure.Protected(
@@ -211,13 +228,13 @@ def build(
     first_year = next((y for y in year_list if any(s(c, y) for c in centre_ids)), this_year)
     trend_years = [y for y in year_list if y >= first_year]
     term_children = (
-        _matrix(
+        _counts(
             [[field_of(c, y, "children", term) for y, term in terms] for c in centre_ids], suppress
         )
         if terms
         else None
     )
-    year_children = _matrix(
+    year_children = _counts(
         [[field_of(c, y, "children") for y in trend_years] for c in centre_ids], suppress
     )
 
@@ -256,9 +273,15 @@ def build(
     total_reached = sum(columns["reached"])
     wide = main_income.get("", Decimal(0))
 
+    # Programme-wide grants are shared between centres by children reached. When
+    # a centre's reached is hidden, that share would give it away (income minus
+    # the centre's own grants, divided by the money per child of any other
+    # centre), so the published figures keep programme-wide money in the total.
+    share_wide = not (suppress and any(v is None for v in protected["reached"][0]))
+
     def centre_income(cid):
         own = main_income.get(cid, Decimal(0))
-        if wide and total_reached:
+        if wide and total_reached and share_wide:
             own += wide * field_of(cid, this_year, "children") / total_reached
         return own
 
@@ -348,6 +371,7 @@ def build(
         "term_trend": term_trend,
         "year_trend": year_trend,
         "equity": equity_profile(centres, today=today, suppress=suppress, show=show),
+        "wide_unshared": round(wide) if wide and not share_wide else None,
         "income_by_currency": {
             cur: round(sum(v.values(), Decimal(0))) for cur, v in sorted(income.items())
         },
@@ -390,7 +414,7 @@ def equity_profile(centres: list, *, today: dt.date, suppress: bool, show=None) 
         for c in centre_ids:
             row = flags.get(c, {})
             raw.append([row.get(key, 0), row.get("total", 0) - row.get(key, 0)])
-        protected[key] = _matrix(raw, suppress)
+        protected[key] = _partitions(raw, suppress)
 
     def active_total(i):
         # A total hidden by any of the four tables is hidden in the combined one.
@@ -464,7 +488,7 @@ def equity_profile(centres: list, *, today: dt.date, suppress: bool, show=None) 
         if not present:
             return Table(key, title, columns, [])
         raw = [[data[c].get(value, 0) for value, _label in present] for c in centre_ids]
-        result = _matrix(raw, suppress)
+        result = _partitions(raw, suppress)
         if show is None:
             values, whole = result.col_totals, result.grand_total
         else:

@@ -1,5 +1,14 @@
 """Statistical disclosure control for published tables. Pure Python: no Django.
 
+**Every release a funder or evaluator can see uses the linked-release rules at
+the end of this module** (``hide_small``, ``protect_partition``,
+``protect_partitions``, ``protect_counts``, ``protect_separate``; see
+docs/reports.md, "Disclosure control across releases"): the hidden cells are
+decided once per base cell (a centre's count), never per table, so every page,
+grant report and file agrees, and a sum over several centres is published only
+when none of its parts is hidden. ``protect`` below (one table on its own, with
+its margins) is kept for tables that are not part of that set.
+
 A table is a list of rows of non-negative counts. Its row totals, column totals
 and grand total are published alongside it, so a hidden cell must not be
 recoverable by subtraction from them.
@@ -201,3 +210,116 @@ def share(part: int | None, whole: int | None) -> float | None:
 def share_rounded(part: int | None, whole: int | None) -> float | None:
     value = share(part, whole)
     return None if value is None else round(value, 1)
+
+
+# --- Linked releases: one protected base for every table ---------------------
+#
+# A base cell is one centre's count of one thing (children reached this year,
+# active children in year group 4, …). Releases publish base cells and sums of
+# base cells over a set of centres (a centre, a grant's recipients, the
+# programme). The pattern of hidden cells depends only on the base cells, so
+# every release of the same cell agrees, and a sum is shown only when none of
+# its base cells is hidden: a published sum then never involves a hidden cell,
+# and differencing two releases (programme − grant, grant − centre) yields only
+# sums of shown cells. What remains is the centre's own partitions (its active
+# children split by sex, by year group, …, which add up to a shown total);
+# ``protect_partition`` hides enough of each partition that every hidden cell can
+# still be anything from 0 to at least the threshold.
+
+
+def hide_small(value: int, threshold: int) -> bool:
+    """Primary suppression: a count from 1 to threshold − 1."""
+    return 0 < value < threshold
+
+
+def protect_partition(cells: dict, threshold: int, unpublished: frozenset | set = frozenset()):
+    """Which cells of one centre's partition to hide.
+
+    ``cells`` maps category → count and the counts add up to the centre's total
+    (shown unless it is small itself: then every cell is hidden). ``unpublished``
+    categories are never shown (e.g. "no partner school") but are part of the sum.
+    If any count is small, hidden cells are added, smallest first, until at least
+    two are hidden and the hidden ones add up to at least ``threshold``: each
+    hidden cell can then be anything from 0 to that sum (the others being 0), so
+    its range is at least ``threshold`` wide whatever else is published."""
+    total = sum(cells.values())
+    if hide_small(total, threshold):
+        return set(cells)
+    hidden = {k for k, v in cells.items() if hide_small(v, threshold)}
+    if not hidden:
+        return set()
+    hidden |= set(unpublished) & set(cells)
+
+    def enough():
+        return len(hidden) >= 2 and sum(cells[k] for k in hidden) >= threshold
+
+    for key in sorted((k for k in cells if k not in hidden), key=lambda k: (cells[k], str(k))):
+        if enough():
+            break
+        if len(hidden) >= 2 and cells[key] == 0:
+            continue  # a zero adds nothing to the hidden sum
+        hidden.add(key)
+    return hidden
+
+
+def sum_shown(values) -> int | None:
+    """A sum of published base cells: hidden (None) if any of them is hidden."""
+    values = list(values)
+    return None if any(v is None for v in values) else sum(values)
+
+
+@dataclass
+class Linked:
+    """A centres × columns table of base cells after suppression (``None`` hidden).
+
+    ``row_totals`` are each centre's total (for a partition: the sum of its
+    cells; hidden when small); ``col_totals`` and ``grand_total`` are sums over
+    every centre, hidden when any part is. ``over(rows)`` sums a set of centres
+    (a grant's recipients) by the same rule."""
+
+    cells: list[list[int | None]]
+    row_totals: list[int | None]
+
+    @property
+    def col_totals(self) -> list[int | None]:
+        n = len(self.cells[0]) if self.cells else 0
+        return [sum_shown(row[j] for row in self.cells) for j in range(n)]
+
+    @property
+    def grand_total(self) -> int | None:
+        return sum_shown(self.row_totals)
+
+    def over(self, rows) -> tuple[list[int | None], int | None]:
+        rows = list(rows)
+        n = len(self.cells[0]) if self.cells else 0
+        return (
+            [sum_shown(self.cells[i][j] for i in rows) for j in range(n)],
+            sum_shown(self.row_totals[i] for i in rows),
+        )
+
+
+def protect_partitions(
+    table: list[list[int]], threshold: int, unpublished: frozenset | set = frozenset()
+) -> Linked:
+    """Each row is one centre's partition of its total (``protect_partition``)."""
+    cells, totals = [], []
+    for row in table:
+        hidden = protect_partition(dict(enumerate(row)), threshold, unpublished)
+        cells.append([None if j in hidden else v for j, v in enumerate(row)])
+        total = sum(row)
+        totals.append(None if hide_small(total, threshold) else total)
+    return Linked(cells, totals)
+
+
+def protect_counts(table: list[list[int]], threshold: int) -> Linked:
+    """Cells that are separate counts (children reached each year, in each
+    activity): each hidden when small; a row has no published total."""
+    cells = [[None if hide_small(v, threshold) else v for v in row] for row in table]
+    return Linked(cells, [sum_shown(row) for row in cells])
+
+
+def protect_separate(values: list[int], threshold: int) -> tuple[list[int | None], int | None]:
+    """One count per centre and their sum, by the linked rule: small counts
+    hidden, the sum hidden when any part is."""
+    shown = [None if hide_small(v, threshold) else v for v in values]
+    return shown, sum_shown(shown)

@@ -56,10 +56,35 @@ def must_suppress(user, programme, centres: list | None = None) -> bool:
 def _children_table(key, title, centres, columns, data, suppress, *, totals_label):
     """Centres × columns of child counts, protected, with the programme total row."""
     raw = [[data[c.pk].get(col, 0) for col, _label in columns] for c in centres]
-    result = dashboard._matrix(raw, suppress) if raw else None
+    result = dashboard._counts(raw, suppress) if raw else None
     rows = [[c.name, *result.cells[i]] for i, c in enumerate(centres)] if result else []
     footer = [totals_label, *result.col_totals] if result else None
     return Table(key, title, [_("Centre"), *[str(label) for _c, label in columns]], rows, footer)
+
+
+def school_counts(centres: list, schools: list, suppress: bool) -> tuple[list, int | None]:
+    """Active children of each partner school (of its own centre), protected as
+    each centre's partition of its active children: its schools plus "no partner
+    school" (never shown, but part of the sum). One query."""
+    n_by = defaultdict(dict)
+    for r in (
+        Child.objects.filter(
+            centre_id__in=[c.pk for c in centres], status=Status.ACTIVE, anonymised_at__isnull=True
+        )
+        .values("centre_id", "school_id", "school__centre_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        own = r["school_id"] if r["school__centre_id"] == r["centre_id"] else None
+        n_by[r["centre_id"]][own] = n_by[r["centre_id"]].get(own, 0) + r["n"]
+    shown: dict[int, int | None] = {}
+    for c in centres:
+        mine = [s.pk for s in schools if s.centre_id == c.pk]
+        row = [n_by[c.pk].get(pk, 0) for pk in mine] + [n_by[c.pk].get(None, 0)]
+        result = dashboard._partitions([row], suppress, unpublished={len(mine)})
+        shown.update(zip(mine, result.cells[0][:-1], strict=True))
+    counts = [shown.get(s.pk, 0) for s in schools]
+    return counts, disclosure.sum_shown(counts)
 
 
 def annual_return(programme, centres: list, year: int, *, suppress: bool) -> Report:
@@ -192,17 +217,7 @@ def annual_return(programme, centres: list, year: int, *, suppress: bool) -> Rep
         .select_related("centre")
         .order_by("centre__name", "name")
     )
-    per_school = {
-        r["school_id"]: r["n"]
-        for r in Child.objects.filter(
-            centre_id__in=centre_ids, status=Status.ACTIVE, school__isnull=False
-        )
-        .values("school_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    counts = [per_school.get(s.pk, 0) for s in schools]
-    shown_counts, total_counts = dashboard._column(counts, suppress)
+    shown_counts, total_counts = school_counts(centres, schools, suppress)
     report.tables.append(
         Table(
             "schools",
@@ -315,7 +330,7 @@ def grant_report(grant: Grant, *, suppress: bool, today: dt.date | None = None) 
         )
     }
     raw = [[rows[(c, y)].children if (c, y) in rows else 0 for y in years] for c in centre_ids]
-    result = dashboard._matrix(raw, suppress) if raw and years else None
+    result = dashboard._counts(raw, suppress) if raw and years else None
     labels = [year_label(y) for y in years]
     if result:
         report.tables.append(
@@ -373,5 +388,4 @@ def grant_report(grant: Grant, *, suppress: bool, today: dt.date | None = None) 
         report.charts.append(
             (numbers.title, chart(labels, [(numbers.title, values)], title=numbers.title), numbers)
         )
-    _unused = disclosure
     return report

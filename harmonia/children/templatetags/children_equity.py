@@ -13,7 +13,11 @@ def equity_profile(context, centre):
     caps = access.capabilities_in_centre(context["request"].user, centre)
     if not ({C.VIEW_AGGREGATES, C.MANAGE_CENTRE} & caps):
         return {"hidden": True}
-    return {"profile": centre_profile(centre)}
+    from harmonia.reports.returns import must_suppress
+
+    user = context["request"].user
+    suppress = must_suppress(user, centre.programme, [centre])
+    return {"profile": centre_profile(centre, suppress=suppress)}
 
 
 @register.inclusion_tag("children/centre_children_link.html", takes_context=True)
@@ -29,4 +33,10 @@ def programme_equity_profile(context, programme):
     caps = access.capabilities_in_programme(context["request"].user, programme)
     if C.VIEW_AGGREGATES not in caps:
         return {"hidden": True}
-    return {"rows": programme_profile(programme), "suppress_below": SUPPRESS_BELOW}
+    from harmonia.reports.returns import must_suppress
+
+    suppress = must_suppress(context["request"].user, programme)
+    return {
+        "rows": programme_profile(programme, suppress=suppress),
+        "suppress_below": SUPPRESS_BELOW,
+    }
