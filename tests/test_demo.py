@@ -21,6 +21,7 @@ def counts():
 
 def test_loading_twice_changes_nothing(db):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert_guardian_phones_are_valid()  # here, not in a test of its own: a load takes seconds
     first = counts()
     names = sorted(PartnerSchool.objects.values_list("name", flat=True))
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -52,3 +53,22 @@ def test_every_demo_login_works(db):
         user = authenticate(request, username=persona.email, password=DEMO_PASSWORD)
         assert user is not None, persona.email
         assert user.memberships.filter(role=persona.role).exists()
+
+
+def assert_guardian_phones_are_valid():
+    """The Venezuelan guardians have valid Venezuelan numbers; every number has its
+    E.164 key."""
+    import phonenumbers
+
+    from harmonia.children.models import Guardian
+
+    venezuelans = Guardian.objects.filter(centre__programme__country="VE")
+    assert venezuelans.exists()
+    for g in venezuelans:
+        number = phonenumbers.parse(g.phone, "VE")
+        assert phonenumbers.is_valid_number(number), g.phone
+        assert phonenumbers.region_code_for_number(number) == "VE", g.phone
+        assert g.phone_e164 == phonenumbers.format_number(
+            number, phonenumbers.PhoneNumberFormat.E164
+        )
+    assert not Guardian.objects.filter(phone_e164="").exclude(phone="").exists()

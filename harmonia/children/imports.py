@@ -2,7 +2,8 @@
 check the whole file, preview, then apply all or nothing in one transaction.
 
 Existing children are matched by UPN, then by name and date of birth, so that
-importing the same file again changes nothing.
+importing the same file again changes nothing. Contacts join an existing guardian
+only on strong evidence or the manager's confirmation (see ``_apply_contacts``).
 """
 
 from __future__ import annotations
@@ -76,7 +77,10 @@ def read_upload(centre, *, kind: str, filename: str, data: bytes, by, mapping=No
 
 
 def preview(log: ImportLog) -> list[dict]:
-    """What applying would do to each pupil: create, update or nothing."""
+    """What applying would do to each pupil (create, update) and to each of its
+    contacts: link to a guardian proven to be the same person, offer a possible
+    match for the manager to confirm (the default is to keep them separate), or
+    add a new guardian."""
     pupils = [Pupil.from_dict(r) for r in log.rows]
     matches = _match(log.centre, pupils)
     out = []
@@ -87,9 +91,62 @@ def preview(log: ImportLog) -> list[dict]:
                 "pupil": p,
                 "child": child,
                 "action": "update" if child else "create",
+                "contacts": [
+                    {"key": _key(p.row, i), "contact": c, **_contact_plan(log.centre, child, c)}
+                    for i, c in enumerate(p.contacts)
+                    if _usable(c)
+                ],
             }
         )
     return out
+
+
+def _key(row: int, index: int) -> str:
+    return f"{row}:{index}"
+
+
+def _usable(contact) -> bool:
+    return bool(contact.surname or contact.email or contact.phone)
+
+
+def _contact_plan(centre, child: Child | None, contact) -> dict:
+    """{"linked": guardian already this child's} or {"same": guardian, "reason": …}
+    or {"possible": [guardians]} (each may be empty)."""
+    if child is not None:
+        own = Guardian.objects.filter(
+            centre=centre,
+            child_links__child=child,
+            first_name__iexact=contact.forename,
+            last_name__iexact=contact.surname,
+        ).first()
+        if own is not None:
+            return {"linked": own, "same": None, "reason": "", "possible": []}
+    found = services.match_guardian(
+        centre,
+        first_name=contact.forename,
+        last_name=contact.surname,
+        email=contact.email,
+        phone=contact.phone,
+        address=contact.address,
+    )
+    return {"linked": None, "same": found.same, "reason": found.reason, "possible": found.possible}
+
+
+def confirmations(log: ImportLog, answers: dict[str, str]) -> dict[str, int]:
+    """The manager's answers to the preview's possible matches, checked: only a
+    guardian that was offered for that contact can be chosen; anything else
+    (and the default) keeps the contact separate."""
+    offered = {
+        c["key"]: {g.pk for g in c["possible"]}
+        for row in preview(log)
+        for c in row["contacts"]
+        if c["possible"] and c["same"] is None and c["linked"] is None
+    }
+    chosen = {}
+    for key, value in answers.items():
+        if key in offered and str(value).isdigit() and int(value) in offered[key]:
+            chosen[key] = int(value)
+    return chosen
 
 
 def _match(centre, pupils: list[Pupil]) -> dict[int, Child]:
@@ -111,12 +168,14 @@ def _match(centre, pupils: list[Pupil]) -> dict[int, Child]:
     return found
 
 
-def start_apply(log: ImportLog, *, by) -> ImportLog:
-    """Apply now, or queue as a background task for a large file."""
+def start_apply(log: ImportLog, *, by, confirmed: dict[str, str] | None = None) -> ImportLog:
+    """Apply now, or queue as a background task for a large file. ``confirmed``
+    holds the manager's "same person" answers from the preview ({key: guardian id})."""
     if log.state != ImportLog.State.VALIDATED:
         raise ValueError("Only a checked file without problems can be applied.")
+    log.confirmed_matches = confirmations(log, confirmed or {})
     log.state = ImportLog.State.QUEUED
-    log.save(update_fields=["state"])
+    log.save(update_fields=["state", "confirmed_matches"])
     if log.total >= BACKGROUND_FROM:
         apply_import_task.enqueue(log.pk, by.pk if by else None)
     else:
@@ -195,7 +254,7 @@ def _apply(log: ImportLog, *, by) -> dict[str, int]:
                 child.save()
                 changed = True
         changed |= _apply_sensitive(child, p)
-        changed |= _apply_contacts(child, p)
+        changed |= _apply_contacts(child, p, log.confirmed_matches or {})
         if matches.get(p.row) is not None:
             counts["updated" if changed else "unchanged"] += 1
     audit.record(
@@ -246,21 +305,21 @@ def _apply_sensitive(child: Child, p: Pupil) -> bool:
     return changed
 
 
-def _apply_contacts(child: Child, p: Pupil) -> bool:
+def _apply_contacts(child: Child, p: Pupil, confirmed: dict[str, int]) -> bool:
+    """Link each contact: to a guardian already this child's, to one proven the same
+    person (email; or name, phone and address), to one the manager confirmed in the
+    preview, or else to a new guardian. A shared phone or name alone never joins
+    two families."""
     changed = False
-    for order, contact in enumerate(p.contacts, start=1):
-        if not (contact.surname or contact.email or contact.phone):
+    for index, contact in enumerate(p.contacts):
+        if not _usable(contact):
             continue
-        guardian = services.possible_duplicate_guardians(
-            child.centre, email=contact.email, phone=contact.phone
-        ).first()
-        if guardian is None:
-            guardian = Guardian.objects.filter(
-                centre=child.centre,
-                child_links__child=child,
-                first_name__iexact=contact.forename,
-                last_name__iexact=contact.surname,
-            ).first()
+        plan = _contact_plan(child.centre, child, contact)
+        guardian = plan["linked"] or plan["same"]
+        if guardian is None and _key(p.row, index) in confirmed:
+            guardian = next(
+                (g for g in plan["possible"] if g.pk == confirmed[_key(p.row, index)]), None
+            )
         if guardian is None:
             guardian = Guardian.objects.create(
                 centre=child.centre,
@@ -268,6 +327,7 @@ def _apply_contacts(child: Child, p: Pupil) -> bool:
                 last_name=contact.surname,
                 email=contact.email,
                 phone=contact.phone,
+                address=contact.address,
             )
             changed = True
         _link, created = ChildGuardian.objects.get_or_create(
@@ -276,7 +336,7 @@ def _apply_contacts(child: Child, p: Pupil) -> bool:
             defaults={
                 "relationship": RELATIONSHIPS.get(contact.relationship.upper(), "other"),
                 "parental_responsibility": contact.responsible,
-                "priority": order,
+                "priority": index + 1,
             },
         )
         changed |= created
