@@ -194,7 +194,7 @@ MEDIA_URL = "media/"
 # Aggregates shown to funders, the public or another programme hide counts below this.
 HARMONIA_SUPPRESSION_THRESHOLD = int(os.environ.get("HARMONIA_SUPPRESSION_THRESHOLD", "5"))
 
-# Background tasks: the database queue (run by `manage.py db_worker`), or
+# Background tasks: the database queue (run by `manage.py run_worker`), or
 # "immediate" to run each task inside the request (the test suite's default).
 TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",

@@ -134,3 +134,15 @@ def test_check_names_a_stopped_worker_with_jobs_waiting(db, queue, capsys):
     _waiting_since(5)
     with pytest.raises(SystemCheckError, match="harmonia.W001"):
         call_command("check", databases=["default"], fail_level="WARNING")
+
+
+def test_a_queued_import_says_when_the_worker_is_not_running(world, as_persona, client, queue):
+    from harmonia.children.models import ImportLog
+
+    log = ImportLog.objects.create(
+        centre=world.centre_a, kind="ctf", filename="big.ctf.xml", state="queued", total=400
+    )
+    _waiting_since(3)
+    as_persona("manager_a")
+    page = client.get(reverse("children:import_detail", args=[log.pk])).content.decode()
+    assert "Queued for 3 minutes — the background worker is not running." in page
