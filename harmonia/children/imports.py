@@ -83,19 +83,28 @@ def preview(log: ImportLog) -> list[dict]:
     add a new guardian."""
     pupils = [Pupil.from_dict(r) for r in log.rows]
     matches = _match(log.centre, pupils)
+    new_by_email: dict[str, int] = {}  # a new guardian's email → the row that adds them
     out = []
     for p in pupils:
         child = matches.get(p.row)
+        contacts = []
+        for i, c in enumerate(p.contacts):
+            if not _usable(c):
+                continue
+            plan = {"key": _key(p.row, i), "contact": c, "in_file": None}
+            plan.update(_contact_plan(log.centre, child, c))
+            email = c.email.strip().lower()
+            if not (plan["linked"] or plan["same"]) and email:  # a new guardian by default
+                if not plan["possible"]:
+                    plan["in_file"] = new_by_email.get(email)
+                new_by_email.setdefault(email, p.row)
+            contacts.append(plan)
         out.append(
             {
                 "pupil": p,
                 "child": child,
                 "action": "update" if child else "create",
-                "contacts": [
-                    {"key": _key(p.row, i), "contact": c, **_contact_plan(log.centre, child, c)}
-                    for i, c in enumerate(p.contacts)
-                    if _usable(c)
-                ],
+                "contacts": contacts,
             }
         )
     return out

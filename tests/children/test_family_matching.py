@@ -46,6 +46,7 @@ def test_a_shared_phone_is_only_a_possible_match_and_kept_separate_by_default(as
     preview = client.get(reverse("children:import_detail", args=[log.pk])).content.decode()
     assert "Possible match — confirm or keep separate" in preview
     assert 'value="" form="apply-form" checked' in preview  # the default: keep separate
+    assert "the same new guardian as on row 1 (email match)" in preview  # Adaeze's mother
     client.post(reverse("children:import_apply", args=[log.pk]))
     log.refresh_from_db()
     assert log.state == ImportLog.State.APPLIED
