@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -193,23 +193,29 @@ def start_apply(log: ImportLog, *, by, confirmed: dict[str, str] | None = None) 
     return log
 
 
-@task()
-def apply_import_task(log_id: int, user_id: int | None) -> None:
+@task(takes_context=True)
+def apply_import_task(context, log_id: int, user_id: int | None) -> None:
     from harmonia.accounts.models import User
+    from harmonia.worker.loop import MAX_ATTEMPTS
 
     log = ImportLog.objects.select_related("centre__programme").get(pk=log_id)
     user = User.objects.filter(pk=user_id).first() if user_id else None
-    apply_import(log, by=user)
+    apply_import(log, by=user, will_retry=context.attempt < MAX_ATTEMPTS)
 
 
-def apply_import(log: ImportLog, *, by) -> None:
+def apply_import(log: ImportLog, *, by, will_retry: bool = False) -> None:
+    """Apply a checked file. A locked database the worker will retry leaves the
+    import queued, not failed (nothing was written: the transaction rolled back)."""
     ImportLog.objects.filter(pk=log.pk).update(state=ImportLog.State.RUNNING)
     try:
         counts = _apply(log, by=by)
     except Exception as exc:  # all or nothing: the transaction rolled back
-        ImportLog.objects.filter(pk=log.pk).update(
-            state=ImportLog.State.FAILED, error=str(exc)[:2000], finished=timezone.now()
-        )
+        if will_retry and isinstance(exc, OperationalError) and "locked" in str(exc).lower():
+            ImportLog.objects.filter(pk=log.pk).update(state=ImportLog.State.QUEUED)
+        else:
+            ImportLog.objects.filter(pk=log.pk).update(
+                state=ImportLog.State.FAILED, error=str(exc)[:2000], finished=timezone.now()
+            )
         raise
     ImportLog.objects.filter(pk=log.pk).update(
         state=ImportLog.State.APPLIED,

@@ -146,3 +146,34 @@ def test_a_queued_import_says_when_the_worker_is_not_running(world, as_persona, 
     as_persona("manager_a")
     page = client.get(reverse("children:import_detail", args=[log.pk])).content.decode()
     assert "Queued for 3 minutes — the background worker is not running." in page
+
+
+def test_an_import_that_meets_a_locked_database_waits_queued_then_applies(
+    world, queue, monkeypatch
+):
+    from harmonia.children import imports
+    from harmonia.children.models import Child, ImportLog
+
+    log = ImportLog.objects.create(
+        centre=world.centre_a, kind="ctf", filename="big.ctf.xml", state="validated", total=1,
+        rows=[{"row": 1, "surname": "Okafor", "forename": "Chidi", "dob": "2016-03-14"}],
+    )  # fmt: skip
+    real, calls = imports._apply, []
+
+    def locked_once(log, *, by):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real(log, by=by)
+
+    monkeypatch.setattr(imports, "_apply", locked_once)
+    monkeypatch.setattr(imports, "BACKGROUND_FROM", 1)
+    imports.start_apply(log, by=world.manager_a)
+    run_worker()
+    log.refresh_from_db()
+    assert log.state == ImportLog.State.QUEUED and log.error == ""  # not "Failed — locked"
+    DBTaskResult.objects.update(run_after=timezone.now())
+    run_worker()
+    log.refresh_from_db()
+    assert log.state == ImportLog.State.APPLIED
+    assert Child.objects.filter(first_name="Chidi").count() == 1
