@@ -116,6 +116,7 @@ def main() -> int:
     parser.add_argument("--registers", type=int, default=100)
     parser.add_argument("--consents", type=int, default=100)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--keep-logs", metavar="DIR", help="keep the server's and worker's logs")
     args = parser.parse_args()
 
     folder = tempfile.TemporaryDirectory(prefix="harmonia-soak-")
@@ -176,13 +177,17 @@ def main() -> int:
     assert Child.objects.filter(centre=centre).exists()
     connections.close_all()
 
+    # Their logs go to files (a full pipe would stall them), kept with --keep-logs.
+    logs = Path(args.keep_logs or folder.name)
+    logs.mkdir(parents=True, exist_ok=True)
+    worker_log, server_log = open(logs / "worker.log", "w"), open(logs / "server.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(  # noqa: S603
         [*manage, "run_worker", "--interval", "1", "--no-startup-delay", "--no-reload"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=env, cwd=ROOT, stdout=worker_log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     server = subprocess.Popen(  # noqa: S603
         [*manage, "runserver", f"127.0.0.1:{args.port}", "--noreload"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=env, cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     results = {"register": [], "consent": []}
     errors: list[str] = []
@@ -257,6 +262,7 @@ def main() -> int:
         )
         connections.close_all()
     finally:
+        worker_alive = worker.poll() is None  # still running at the end: it never died
         for process in (server, worker):
             process.terminate()
         for process in (server, worker):
@@ -264,10 +270,8 @@ def main() -> int:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-    worker_alive = worker.returncode in (0, -15, 143) and "Traceback" not in (
-        worker.stderr.read() if worker.stderr else ""
-    )
-
+        worker_log.close()
+        server_log.close()
     print(f"{args.registers} register saves and {args.consents} consent records in {elapsed:.1f}s")
     for name, times in results.items():
         ms = [t * 1000 for t in times]
