@@ -26,7 +26,7 @@ demo: install
 	HARMONIA_MODE=demo $(BIN)/python manage.py migrate --noinput
 	HARMONIA_MODE=demo $(BIN)/python manage.py load_demo
 	@echo "Serving Harmonia at http://127.0.0.1:$(PORT)/ with a background-task worker (Ctrl-C stops both)"
-	HARMONIA_MODE=demo $(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
+	HARMONIA_MODE=demo $(BIN)/python manage.py run_worker --interval 1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  HARMONIA_MODE=demo $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "harmonia.ensembles",
     "harmonia.reports",
     "harmonia.demo",
+    "harmonia.worker",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -126,6 +127,21 @@ DATABASES = {
         conn_max_age=int(os.environ.get("HARMONIA_DB_CONN_MAX_AGE", "60")),
     )
 }
+# SQLite (the embedded default) is set up for a web server and a worker writing at
+# once: every transaction takes the write lock when it begins (IMMEDIATE), so a reader
+# never fails to upgrade with "database is locked"; a writer waits up to
+# HARMONIA_SQLITE_TIMEOUT seconds for the lock; WAL lets readers go on while one
+# writes. See docs/architecture.md (Storage).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("HARMONIA_SQLITE_TIMEOUT", "20")),
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout="
+            f"{int(os.environ.get('HARMONIA_SQLITE_TIMEOUT', '20')) * 1000}; "
+            "PRAGMA foreign_keys=ON;"
+        ),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -200,7 +216,7 @@ MEDIA_URL = "media/"
 # Aggregates shown to funders, the public or another programme hide counts below this.
 HARMONIA_SUPPRESSION_THRESHOLD = int(os.environ.get("HARMONIA_SUPPRESSION_THRESHOLD", "5"))
 
-# Background tasks: the database queue (run by `manage.py db_worker`), or
+# Background tasks: the database queue (run by `manage.py run_worker`), or
 # "immediate" to run each task inside the request (the test suite's default).
 TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",

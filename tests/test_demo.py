@@ -23,6 +23,7 @@ def counts():
 
 def test_loading_twice_changes_nothing(db):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert_guardian_phones_are_valid()  # here, not in a test of its own: a load takes seconds
     first = counts()
     names = sorted(PartnerSchool.objects.values_list("name", flat=True))
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -64,3 +65,22 @@ def test_the_demo_loader_and_the_seed_refuse_production_mode(db, settings):
     with pytest.raises(CommandError, match="production mode"):
         call_command("seed", "--children", "20", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == before == (0, 0, 0, 0, 0)
+
+
+def assert_guardian_phones_are_valid():
+    """The Venezuelan guardians have valid Venezuelan numbers; every number has its
+    E.164 key."""
+    import phonenumbers
+
+    from harmonia.children.models import Guardian
+
+    venezuelans = Guardian.objects.filter(centre__programme__country="VE")
+    assert venezuelans.exists()
+    for g in venezuelans:
+        number = phonenumbers.parse(g.phone, "VE")
+        assert phonenumbers.is_valid_number(number), g.phone
+        assert phonenumbers.region_code_for_number(number) == "VE", g.phone
+        assert g.phone_e164 == phonenumbers.format_number(
+            number, phonenumbers.PhoneNumberFormat.E164
+        )
+    assert not Guardian.objects.filter(phone_e164="").exclude(phone="").exists()

@@ -9,6 +9,7 @@ directly (no audit events): this is demo data, not anyone's action.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 
 from django.utils import timezone
@@ -180,7 +181,7 @@ def _centre(centre, index, forms, language, today, now) -> int:
             "first_name": guardian_first,
             "last_name": surname,
             "email": f"{guardian_first}.{surname}.{index}{n}@example.org".lower().replace(" ", ""),
-            "phone": faker.phone_number(),
+            "phone": _demo_phone(faker.phone_number(), english, f"{index}-{n}"),
             "relationship": relationship,
         }
         size = 2 if rng.random() < 0.18 else 1
@@ -267,6 +268,20 @@ def _history(child, status, values, today):
     EnrolmentPeriod.objects.create(child=child, status=Status.ACTIVE, start=joined, end=change)
     reason = values["reason"] if status == Status.LEFT else ""
     EnrolmentPeriod.objects.create(child=child, status=status, start=change, leaving_reason=reason)
+
+
+VE_MOBILE_PREFIXES = ["0412", "0414", "0416", "0424", "0426"]
+
+
+def _demo_phone(faked: str, english: bool, key: str) -> str:
+    """Faker's British numbers (Ofcom's drama ranges) for England; for Venezuela,
+    Faker's Spanish locale gives Spanish numbers, so a valid Venezuelan mobile
+    number is made instead, the same on every load."""
+    if english:
+        return faked
+    digest = int(hashlib.sha256(f"{SEED}-{key}".encode()).hexdigest(), 16)
+    prefix = VE_MOBILE_PREFIXES[digest % len(VE_MOBILE_PREFIXES)]
+    return f"{prefix}-{digest % 10_000_000:07d}"
 
 
 def _family(child, family, centre):

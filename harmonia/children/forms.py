@@ -126,6 +126,30 @@ class GuardianForm(forms.ModelForm):
                   "preferred_language"]  # fmt: skip
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, region: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        centre = getattr(self.instance, "centre", None) if self.instance.centre_id else None
+        self.region = region or (centre.programme.country if centre else "GB")
+
+    def _phone(self, name: str) -> str:
+        from harmonia.children.phones import InvalidPhone, to_e164
+
+        value = self.cleaned_data.get(name, "")
+        try:
+            to_e164(value, self.region)
+        except InvalidPhone:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a valid phone number for “%(field)s”.")
+                % {"value": value, "field": self.fields[name].label}
+            ) from None
+        return value.strip()
+
+    def clean_phone(self):
+        return self._phone("phone")
+
+    def clean_alternative_phone(self):
+        return self._phone("alternative_phone")
+
 
 class GuardianLinkForm(forms.ModelForm):
     existing = forms.ModelChoiceField(

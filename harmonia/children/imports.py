@@ -2,14 +2,15 @@
 check the whole file, preview, then apply all or nothing in one transaction.
 
 Existing children are matched by UPN, then by name and date of birth, so that
-importing the same file again changes nothing.
+importing the same file again changes nothing. Contacts join an existing guardian
+only on strong evidence or the manager's confirmation (see ``_apply_contacts``).
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -76,20 +77,85 @@ def read_upload(centre, *, kind: str, filename: str, data: bytes, by, mapping=No
 
 
 def preview(log: ImportLog) -> list[dict]:
-    """What applying would do to each pupil: create, update or nothing."""
+    """What applying would do to each pupil (create, update) and to each of its
+    contacts: link to a guardian proven to be the same person, offer a possible
+    match for the manager to confirm (the default is to keep them separate), or
+    add a new guardian."""
     pupils = [Pupil.from_dict(r) for r in log.rows]
     matches = _match(log.centre, pupils)
+    new_by_email: dict[str, int] = {}  # a new guardian's email → the row that adds them
     out = []
     for p in pupils:
         child = matches.get(p.row)
+        contacts = []
+        for i, c in enumerate(p.contacts):
+            if not _usable(c):
+                continue
+            plan = {"key": _key(p.row, i), "contact": c, "in_file": None}
+            plan.update(_contact_plan(log.centre, child, c))
+            email = c.email.strip().lower()
+            if not (plan["linked"] or plan["same"]) and email:  # a new guardian by default
+                if not plan["possible"]:
+                    plan["in_file"] = new_by_email.get(email)
+                new_by_email.setdefault(email, p.row)
+            contacts.append(plan)
         out.append(
             {
                 "pupil": p,
                 "child": child,
                 "action": "update" if child else "create",
+                "contacts": contacts,
             }
         )
     return out
+
+
+def _key(row: int, index: int) -> str:
+    return f"{row}:{index}"
+
+
+def _usable(contact) -> bool:
+    return bool(contact.surname or contact.email or contact.phone)
+
+
+def _contact_plan(centre, child: Child | None, contact) -> dict:
+    """{"linked": guardian already this child's} or {"same": guardian, "reason": …}
+    or {"possible": [guardians]} (each may be empty)."""
+    if child is not None:
+        own = Guardian.objects.filter(
+            centre=centre,
+            child_links__child=child,
+            first_name__iexact=contact.forename,
+            last_name__iexact=contact.surname,
+        ).first()
+        if own is not None:
+            return {"linked": own, "same": None, "reason": "", "possible": []}
+    found = services.match_guardian(
+        centre,
+        first_name=contact.forename,
+        last_name=contact.surname,
+        email=contact.email,
+        phone=contact.phone,
+        address=contact.address,
+    )
+    return {"linked": None, "same": found.same, "reason": found.reason, "possible": found.possible}
+
+
+def confirmations(log: ImportLog, answers: dict[str, str]) -> dict[str, int]:
+    """The manager's answers to the preview's possible matches, checked: only a
+    guardian that was offered for that contact can be chosen; anything else
+    (and the default) keeps the contact separate."""
+    offered = {
+        c["key"]: {g.pk for g in c["possible"]}
+        for row in preview(log)
+        for c in row["contacts"]
+        if c["possible"] and c["same"] is None and c["linked"] is None
+    }
+    chosen = {}
+    for key, value in answers.items():
+        if key in offered and str(value).isdigit() and int(value) in offered[key]:
+            chosen[key] = int(value)
+    return chosen
 
 
 def _match(centre, pupils: list[Pupil]) -> dict[int, Child]:
@@ -111,12 +177,14 @@ def _match(centre, pupils: list[Pupil]) -> dict[int, Child]:
     return found
 
 
-def start_apply(log: ImportLog, *, by) -> ImportLog:
-    """Apply now, or queue as a background task for a large file."""
+def start_apply(log: ImportLog, *, by, confirmed: dict[str, str] | None = None) -> ImportLog:
+    """Apply now, or queue as a background task for a large file. ``confirmed``
+    holds the manager's "same person" answers from the preview ({key: guardian id})."""
     if log.state != ImportLog.State.VALIDATED:
         raise ValueError("Only a checked file without problems can be applied.")
+    log.confirmed_matches = confirmations(log, confirmed or {})
     log.state = ImportLog.State.QUEUED
-    log.save(update_fields=["state"])
+    log.save(update_fields=["state", "confirmed_matches"])
     if log.total >= BACKGROUND_FROM:
         apply_import_task.enqueue(log.pk, by.pk if by else None)
     else:
@@ -125,23 +193,29 @@ def start_apply(log: ImportLog, *, by) -> ImportLog:
     return log
 
 
-@task()
-def apply_import_task(log_id: int, user_id: int | None) -> None:
+@task(takes_context=True)
+def apply_import_task(context, log_id: int, user_id: int | None) -> None:
     from harmonia.accounts.models import User
+    from harmonia.worker.loop import MAX_ATTEMPTS
 
     log = ImportLog.objects.select_related("centre__programme").get(pk=log_id)
     user = User.objects.filter(pk=user_id).first() if user_id else None
-    apply_import(log, by=user)
+    apply_import(log, by=user, will_retry=context.attempt < MAX_ATTEMPTS)
 
 
-def apply_import(log: ImportLog, *, by) -> None:
+def apply_import(log: ImportLog, *, by, will_retry: bool = False) -> None:
+    """Apply a checked file. A locked database the worker will retry leaves the
+    import queued, not failed (nothing was written: the transaction rolled back)."""
     ImportLog.objects.filter(pk=log.pk).update(state=ImportLog.State.RUNNING)
     try:
         counts = _apply(log, by=by)
     except Exception as exc:  # all or nothing: the transaction rolled back
-        ImportLog.objects.filter(pk=log.pk).update(
-            state=ImportLog.State.FAILED, error=str(exc)[:2000], finished=timezone.now()
-        )
+        if will_retry and isinstance(exc, OperationalError) and "locked" in str(exc).lower():
+            ImportLog.objects.filter(pk=log.pk).update(state=ImportLog.State.QUEUED)
+        else:
+            ImportLog.objects.filter(pk=log.pk).update(
+                state=ImportLog.State.FAILED, error=str(exc)[:2000], finished=timezone.now()
+            )
         raise
     ImportLog.objects.filter(pk=log.pk).update(
         state=ImportLog.State.APPLIED,
@@ -195,7 +269,7 @@ def _apply(log: ImportLog, *, by) -> dict[str, int]:
                 child.save()
                 changed = True
         changed |= _apply_sensitive(child, p)
-        changed |= _apply_contacts(child, p)
+        changed |= _apply_contacts(child, p, log.confirmed_matches or {})
         if matches.get(p.row) is not None:
             counts["updated" if changed else "unchanged"] += 1
     audit.record(
@@ -246,21 +320,21 @@ def _apply_sensitive(child: Child, p: Pupil) -> bool:
     return changed
 
 
-def _apply_contacts(child: Child, p: Pupil) -> bool:
+def _apply_contacts(child: Child, p: Pupil, confirmed: dict[str, int]) -> bool:
+    """Link each contact: to a guardian already this child's, to one proven the same
+    person (email; or name, phone and address), to one the manager confirmed in the
+    preview, or else to a new guardian. A shared phone or name alone never joins
+    two families."""
     changed = False
-    for order, contact in enumerate(p.contacts, start=1):
-        if not (contact.surname or contact.email or contact.phone):
+    for index, contact in enumerate(p.contacts):
+        if not _usable(contact):
             continue
-        guardian = services.possible_duplicate_guardians(
-            child.centre, email=contact.email, phone=contact.phone
-        ).first()
-        if guardian is None:
-            guardian = Guardian.objects.filter(
-                centre=child.centre,
-                child_links__child=child,
-                first_name__iexact=contact.forename,
-                last_name__iexact=contact.surname,
-            ).first()
+        plan = _contact_plan(child.centre, child, contact)
+        guardian = plan["linked"] or plan["same"]
+        if guardian is None and _key(p.row, index) in confirmed:
+            guardian = next(
+                (g for g in plan["possible"] if g.pk == confirmed[_key(p.row, index)]), None
+            )
         if guardian is None:
             guardian = Guardian.objects.create(
                 centre=child.centre,
@@ -268,6 +342,7 @@ def _apply_contacts(child: Child, p: Pupil) -> bool:
                 last_name=contact.surname,
                 email=contact.email,
                 phone=contact.phone,
+                address=contact.address,
             )
             changed = True
         _link, created = ChildGuardian.objects.get_or_create(
@@ -276,7 +351,7 @@ def _apply_contacts(child: Child, p: Pupil) -> bool:
             defaults={
                 "relationship": RELATIONSHIPS.get(contact.relationship.upper(), "other"),
                 "parental_responsibility": contact.responsible,
-                "priority": order,
+                "priority": index + 1,
             },
         )
         changed |= created

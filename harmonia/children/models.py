@@ -276,6 +276,9 @@ class Guardian(models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     alternative_phone = models.CharField(_("other phone"), max_length=40, blank=True)
+    # Both numbers in E.164, kept by save(): what duplicate checks and matching compare.
+    phone_e164 = models.CharField(max_length=20, blank=True, editable=False)
+    alternative_phone_e164 = models.CharField(max_length=20, blank=True, editable=False)
     address = models.TextField(_("address"), blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=40, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -289,11 +292,22 @@ class Guardian(models.Model):
         verbose_name_plural = _("guardians")
         indexes = [
             models.Index(fields=["centre", "email"]),
-            models.Index(fields=["centre", "phone"]),
+            models.Index(fields=["centre", "phone_e164"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def save(self, *args, **kwargs):
+        from harmonia.children.phones import e164_or_blank
+
+        region = self.centre.programme.country if self.centre_id else "GB"
+        self.phone_e164 = e164_or_blank(self.phone, region)
+        self.alternative_phone_e164 = e164_or_blank(self.alternative_phone, region)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"phone", "alternative_phone"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "phone_e164", "alternative_phone_e164"}
+        super().save(*args, **kwargs)
 
     @property
     def programme(self):
@@ -602,6 +616,8 @@ class ImportLog(models.Model):
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     error = models.TextField(blank=True)
+    # The manager's answers to "possible match": {"<row>:<contact>": guardian id}.
+    confirmed_matches = models.JSONField(default=dict, blank=True)
 
     objects = ScopedManager()
 

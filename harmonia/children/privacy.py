@@ -287,6 +287,7 @@ def identifying_strings(child: Child, guardians=()) -> list[str]:
         found |= {g.first_name, g.last_name, f"{g.first_name} {g.last_name}", g.email}
         for phone in (g.phone, g.alternative_phone):
             found |= {phone, re.sub(r"\s+", "", phone or "")}
+        found |= {g.phone_e164, g.alternative_phone_e164}  # the normalised keys too
         found |= {line.strip(" ,") for line in (g.address or "").splitlines()}
         found.add(g.address)
     return sorted({s.strip() for s in found if s and len(s.strip()) >= 2}, key=len, reverse=True)

@@ -4,6 +4,7 @@ families. Each write validates, writes and audits in one transaction."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +28,7 @@ from harmonia.children.models import (
     Status,
     WaitingListOffer,
 )
+from harmonia.children.phones import e164_or_blank
 
 
 def _programme(child: Child):
@@ -49,15 +51,72 @@ def possible_duplicate_children(centre, *, first_name, last_name, date_of_birth,
 
 
 def possible_duplicate_guardians(centre, *, email="", phone=""):
+    """Guardians at ``centre`` with this email or this phone number (compared in
+    E.164): candidates a person confirms or rejects, never joined automatically."""
     condition = Q()
     if email:
         condition |= Q(email__iexact=email.strip())
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) >= 6:
-        condition |= Q(phone=phone.strip())
+    number = e164_or_blank(phone, centre.programme.country)
+    if number:
+        condition |= Q(phone_e164=number) | Q(alternative_phone_e164=number)
     if not condition:
         return Guardian.objects.none()
     return Guardian.objects.filter(condition, centre=centre, anonymised_at__isnull=True)
+
+
+def _address_key(address: str) -> str:
+    return "".join(ch for ch in (address or "").lower() if ch.isalnum())
+
+
+@dataclass
+class GuardianMatch:
+    """What is known of a contact against the guardians already held.
+
+    ``same`` is a guardian proven to be this person by strong evidence: the same
+    email, or the same name *and* phone *and* address. ``possible`` are guardians
+    who share only weaker evidence (a phone number, or a name): a school office, a
+    foster agency or a family landline shares a phone, so a person must confirm.
+    """
+
+    same: Guardian | None = None
+    reason: str = ""
+    possible: list[Guardian] = field(default_factory=list)
+
+
+def match_guardian(centre, *, first_name="", last_name="", email="", phone="", address=""):
+    """Strong and weak matches of one contact at ``centre`` (one query)."""
+    number = e164_or_blank(phone, centre.programme.country)
+    name = Q(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip())
+    condition = Q()
+    if email.strip():
+        condition |= Q(email__iexact=email.strip())
+    if number:
+        condition |= Q(phone_e164=number) | Q(alternative_phone_e164=number)
+    if first_name.strip() and last_name.strip():
+        condition |= name
+    if not condition:
+        return GuardianMatch()
+    found = GuardianMatch()
+    for g in Guardian.objects.filter(condition, centre=centre, anonymised_at__isnull=True):
+        same_name = (g.first_name.lower(), g.last_name.lower()) == (
+            first_name.strip().lower(),
+            last_name.strip().lower(),
+        )
+        same_phone = bool(number) and number in {g.phone_e164, g.alternative_phone_e164}
+        same_address = bool(_address_key(address)) and _address_key(g.address) == _address_key(
+            address
+        )
+        if email.strip() and g.email.lower() == email.strip().lower():
+            if found.same is None:
+                found.same, found.reason = g, _("email")
+        elif same_name and same_phone and same_address:
+            if found.same is None:
+                found.same, found.reason = g, _("name, phone and address")
+        else:
+            found.possible.append(g)
+    if found.same is not None:
+        found.possible = [g for g in found.possible if g.pk != found.same.pk]
+    return found
 
 
 # --- enrolment ------------------------------------------------------------------

@@ -285,7 +285,9 @@ def guardian_add(request, pk):
     guardian with the email or phone of an existing one is offered as a duplicate."""
     child = _child(request, pk, C.MANAGE_CHILDREN)
     link_form = forms.GuardianLinkForm(request.POST or None, centre=child.centre, prefix="link")
-    guardian_form = forms.GuardianForm(request.POST or None, prefix="guardian")
+    guardian_form = forms.GuardianForm(
+        request.POST or None, prefix="guardian", region=child.centre.programme.country
+    )
     duplicates = []
     if request.method == "POST" and link_form.is_valid():
         existing = link_form.cleaned_data.pop("existing")
@@ -737,7 +739,12 @@ def import_apply(request, pk):
     )
     if log.state == ImportLog.State.VALIDATED:
         try:
-            imports.start_apply(log, by=request.user)
+            answers = {
+                k.removeprefix("match-"): v
+                for k, v in request.POST.items()
+                if k.startswith("match-")
+            }
+            imports.start_apply(log, by=request.user, confirmed=answers)
         except Exception:  # the log says what failed; nothing was written
             messages.error(request, _("The import failed; nothing was changed."))
     return redirect("children:import_detail", pk=log.pk)

@@ -38,7 +38,22 @@ def _text(node: Element | None, path: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _contact(node: Element) -> Contact:
+ADDRESS_SKIP = {"UniquePropertyReferenceNumber", "UPRN", "Easting", "Northing", "Country"}
+
+
+def _address(node: Element | None) -> str:
+    """An <Address> (BS7666 or address lines, and the postcode) on one line."""
+    if node is None:
+        return ""
+    parts = [
+        (leaf.text or "").strip()
+        for leaf in node.iter()
+        if len(leaf) == 0 and leaf.tag not in ADDRESS_SKIP and (leaf.text or "").strip()
+    ]
+    return ", ".join(parts)
+
+
+def _contact(node: Element, pupil_address: str = "") -> Contact:
     phone = ""
     for ph in node.findall("Phones/Phone"):
         phone = _text(ph, "PhoneNo") or phone
@@ -53,6 +68,9 @@ def _contact(node: Element) -> Contact:
         email=_text(node, "Email/EmailAddress"),
         phone=phone,
         order=int(order) if order.isdigit() else 1,
+        address=pupil_address
+        if _text(node, "AddressAsPupil").lower() in {"true", "1", "yes"}
+        else _address(node.find("Address")),
     )
 
 
@@ -81,7 +99,8 @@ def _pupil(node: Element, row: int) -> Pupil:
         ],
         looked_after=_text(node, "LookedAfter/InCare").lower() in {"true", "1", "yes"},
         contacts=sorted(
-            (_contact(c) for c in node.findall("Contacts/Contact")), key=lambda c: c.order
+            (_contact(c, _address(node.find("Address"))) for c in node.findall("Contacts/Contact")),
+            key=lambda c: c.order,
         ),
     )
 

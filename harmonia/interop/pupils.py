@@ -25,6 +25,7 @@ class Contact:
     email: str = ""
     phone: str = ""
     order: int = 1
+    address: str = ""  # one line, as the file gives it (the pupil's when AddressAsPupil)
 
 
 @dataclass

@@ -285,12 +285,19 @@ def refresh_centres(centre_ids, years) -> None:
         refresh_summaries(centre_ids, years)
 
 
-@transaction.atomic
 def rebuild_all() -> int:
-    """Throw every rollup row away and build them again from the registers."""
-    ChildAttendance.objects.all().delete()
-    AttendanceSummary.objects.all().delete()
-    _insert_child_rows(_marks())
-    rows = _summaries() + _ever()
-    AttendanceSummary.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+    """Throw every rollup row away and build them again from the registers: one
+    short transaction per centre, so the write lock is never held for the whole
+    programme (SQLite has one writer) and every centre's rows stay consistent."""
+    from harmonia.programmes.models import Centre
+
+    total = 0
+    for centre_id in Centre.objects.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            ChildAttendance.objects.filter(centre_id=centre_id).delete()
+            AttendanceSummary.objects.filter(centre_id=centre_id).delete()
+            _insert_child_rows(_marks([centre_id]))
+            rows = _summaries([centre_id]) + _ever([centre_id])
+            AttendanceSummary.objects.bulk_create(rows, batch_size=5000)
+        total += len(rows)
+    return total

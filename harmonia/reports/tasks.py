@@ -1,5 +1,5 @@
 """Background tasks: exports run here (django-tasks; a worker runs them in demo
-and production with ``manage.py db_worker``)."""
+and production with ``manage.py run_worker``)."""
 
 from django_tasks import task
 

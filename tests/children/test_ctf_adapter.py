@@ -98,3 +98,26 @@ def test_a_class_list_reads_through_a_column_mapping():
 def test_a_class_list_without_required_columns_is_refused():
     with pytest.raises(FileRefused, match="surname"):
         classlist.read_classlist("a,b\n1,2\n", {"forename": "a", "dob": "b"})
+
+
+def test_a_contacts_address_is_read_on_one_line_or_taken_from_the_pupil():
+    data = (DATA / "everton_primary.ctf.xml").read_bytes()
+    data = data.replace(
+        b"<Responsible>true</Responsible>\n          <Phones>",
+        b"<Responsible>true</Responsible>\n          <Address><BS7666Address><PAON>12</PAON>"
+        b"<Street>Everton Road</Street><Town>Liverpool</Town>"
+        b"<UniquePropertyReferenceNumber>1234</UniquePropertyReferenceNumber></BS7666Address>"
+        b"<PostCode>L6 1AA</PostCode></Address>\n          <Phones>",
+        1,
+    )
+    _header, pupils = ctf.read_ctf(data)
+    assert pupils[0].contacts[0].address == "12, Everton Road, Liverpool, L6 1AA"
+    pupil_address = b"<Address><PostCode>L5 0AA</PostCode></Address>\n      <Contacts>"
+    data = data.replace(b"<Contacts>", pupil_address, 2).replace(
+        b"<Surname>Okafor</Surname>\n          <Forename>Ngozi</Forename>\n          "
+        b"<Relationship>",
+        b"<Surname>Okafor</Surname>\n          <Forename>Ngozi</Forename>\n          "
+        b"<AddressAsPupil>true</AddressAsPupil>\n          <Relationship>",
+    )
+    _header, pupils = ctf.read_ctf(data)
+    assert pupils[1].contacts[0].address == "L5 0AA"

@@ -217,6 +217,7 @@ def _identifying(zeb_values, guardian_values) -> list[str]:
         zeb_values["first"], zeb_values["last"], f"{zeb_values['first']} {zeb_values['last']}",
         zeb_values["upn"], guardian_values["first_name"], guardian_values["last_name"],
         guardian_values["email"], guardian_values["phone"], "12 Lark Lane",
+        "+447700900123",  # the phone's normalised (E.164) key
     ]  # fmt: skip
 
 
