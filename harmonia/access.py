@@ -256,3 +256,144 @@ def _register_structure() -> None:
         register(model, Rule(C.MANAGE_PROGRAMME, "programme__centres", "programme", True))
     # A grant to named centres is seen at those centres; every grant, programme-wide.
     register(p.Grant, Rule(C.VIEW_GRANTS, "centres", "programme", distinct=True))
+
+
+# Named predicates ------------------------------------------------------------------
+# Questions other modules ask about roles. They are answered here, from
+# ROLE_CAPABILITIES, so no other module names a role (tests/test_role_literals.py).
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """The roles a person can be given, for forms."""
+    return list(Role.choices)
+
+
+def is_centre_role(role: str) -> bool:
+    """Whether ``role`` is held in one centre (not programme-wide)."""
+    return role in CENTRE_ROLES
+
+
+def is_programme_role(role: str) -> bool:
+    """Whether ``role`` is held across a whole programme."""
+    return role in PROGRAMME_ROLES
+
+
+def capabilities_of(membership: Membership) -> frozenset[Capability]:
+    return ROLE_CAPABILITIES[membership.role]
+
+
+def holds_anywhere(user, need: Capability) -> bool:
+    """Whether any of the user's memberships grants ``need`` (cached memberships)."""
+    return any(need in ROLE_CAPABILITIES[m.role] for m in memberships(user))
+
+
+def capabilities_by_programme(user) -> dict[int, tuple]:
+    """``{programme pk: (programme, capabilities)}`` over every membership of the user,
+    centre roles counting towards their centre's programme (for navigation)."""
+    found: dict[int, tuple] = {}
+    for m in memberships(user):
+        programme = m.programme or m.centre.programme
+        found.setdefault(programme.pk, (programme, set()))[1].update(ROLE_CAPABILITIES[m.role])
+    return found
+
+
+def programme_wide_capabilities(user, programme) -> frozenset[Capability]:
+    """Capabilities from programme-wide roles only (a centre role anywhere in the
+    programme does not count): what opens programme-wide lists such as the central
+    record."""
+    caps: set[Capability] = set()
+    for m in memberships(user):
+        if m.programme_id == programme.pk:
+            caps |= ROLE_CAPABILITIES[m.role]
+    return frozenset(caps)
+
+
+def memberships_with(need: Capability, *, centres=None, programmes=None) -> QuerySet:
+    """Memberships granting ``need``: centre roles at ``centres``, or programme roles
+    in ``programmes`` (for alerts and notifications)."""
+    roles = roles_with(need)
+    if centres is not None:
+        return Membership.objects.filter(
+            role__in=[r.value for r in CENTRE_ROLES if r in roles], centre__in=centres
+        )
+    return Membership.objects.filter(
+        role__in=[r.value for r in PROGRAMME_ROLES if r in roles], programme__in=programmes
+    )
+
+
+def people_who_take_registers_at(centres) -> QuerySet:
+    """Active people holding a centre role that takes registers at any of ``centres``
+    (who may be listed as a session's tutor)."""
+    from harmonia.accounts.models import User
+
+    roles = [r.value for r in CENTRE_ROLES if C.TAKE_REGISTER in ROLE_CAPABILITIES[r]]
+    return User.objects.filter(
+        memberships__centre__in=centres, memberships__role__in=roles, is_active=True
+    ).distinct()
+
+
+def is_own_programme_management(user, membership: Membership) -> bool:
+    """Whether removing ``membership`` would take away the user's own right to manage
+    the programme (nobody removes their own programme lead role by accident)."""
+    return membership.user_id == user.pk and C.MANAGE_PROGRAMME in ROLE_CAPABILITIES.get(
+        membership.role, frozenset()
+    )
+
+
+def sees_programme_aggregates(user, programme) -> bool:
+    """Dashboards and returns of the whole programme."""
+    return C.VIEW_AGGREGATES in capabilities_in_programme(user, programme)
+
+
+def sees_grant_report(user, grant, centres: list) -> bool:
+    """A grant's report: aggregates programme-wide, or at every centre it names."""
+    if sees_programme_aggregates(user, grant.programme):
+        return True
+    return bool(centres) and all(
+        C.VIEW_AGGREGATES in capabilities_in_centre(user, c) for c in centres
+    )
+
+
+def sees_small_numbers(user, programme, centres: list | None = None) -> bool:
+    """Whether small numbers may be shown unsuppressed: to the person who runs the
+    programme, or who sees the children of every centre in the release."""
+    if C.MANAGE_PROGRAMME in capabilities_in_programme(user, programme):
+        return True
+    return bool(centres) and all(
+        C.VIEW_CHILDREN in capabilities_in_centre(user, c) for c in centres
+    )
+
+
+def may_download_export(user, job) -> bool:
+    """Checked again at download time: the owner must still see the export's scope
+    (the programme's aggregates, or the grant's report) and, for an export made with
+    small numbers shown, still have the right to see them."""
+    if job.owner_id != user.pk:
+        return False
+    if job.grant_id:
+        centres = list(job.grant.centres.all())
+        if not sees_grant_report(user, job.grant, centres):
+            return False
+    else:
+        centres = None
+        if not sees_programme_aggregates(user, job.programme):
+            return False
+    return job.suppressed or sees_small_numbers(user, job.programme, centres)
+
+
+def get_export_for(user, queryset: QuerySet, pk):
+    """One export job of the user's own, through the policy. Anyone else's is a 404
+    whatever their role; the owner's once they no longer belong to its programme (or
+    the grant's centres) is a 404; inside, without the right to its numbers, a 403."""
+    from harmonia.programmes.models import Grant, Programme
+
+    job = queryset.filter(owner=user, pk=pk).select_related("programme", "grant").first()
+    if job is None:
+        raise Http404
+    if job.grant_id:
+        get_for(user, Grant.objects.all(), job.grant_id, C.VIEW_GRANTS)
+    else:
+        get_for(user, Programme.objects.all(), job.programme_id, C.VIEW_PROGRAMME)
+    if not may_download_export(user, job):
+        raise PermissionDenied
+    return job

@@ -11,6 +11,8 @@ from harmonia.reports.models import ExportJob
 def run_export(job_id: int) -> None:
     job = ExportJob.objects.select_related("programme", "grant", "grant__funder").get(pk=job_id)
     services.run_export(job)
+    # The worker's periodic clean-up: each export run also deletes expired files.
+    services.expire_exports()
 
 
 @task()
