@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from harmonia import access
 from harmonia.children.models import Child
 from harmonia.ensembles import timetable
 from harmonia.ensembles.models import (
@@ -27,18 +28,8 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 def tutors_of(centres):
-    """People with a tutor or manager role at any of ``centres``."""
-    from harmonia.accounts.models import Role, User
-
-    return (
-        User.objects.filter(
-            memberships__centre__in=centres,
-            memberships__role__in=[Role.TUTOR, Role.CENTRE_MANAGER],
-            is_active=True,
-        )
-        .distinct()
-        .order_by("full_name")
-    )
+    """People who take registers (tutors, managers) at any of ``centres``."""
+    return access.people_who_take_registers_at(centres).order_by("full_name")
 
 
 class TutorsMixin:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from harmonia import access
-from harmonia.access import ROLE_CAPABILITIES
 from harmonia.access import Capability as C
 from harmonia.programmes.models import Centre, Programme
 from harmonia.staff import forms, services
@@ -257,11 +256,7 @@ def my_record(request):
 def _programme_staff_caps(user, programme) -> set:
     """Capabilities from programme-wide roles only (a centre role does not open the
     programme's central record)."""
-    caps: set = set()
-    for m in access.memberships(user):
-        if m.programme_id == programme.pk:
-            caps |= ROLE_CAPABILITIES[m.role]
-    return caps
+    return access.programme_wide_capabilities(user, programme)
 
 
 def _scr_response(request, rows, *, title, filename, fmt):
