@@ -17,6 +17,8 @@ See docs/permissions.md for the table of roles and capabilities.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -178,14 +180,15 @@ def scope(queryset: QuerySet, user, need: Capability | None = None) -> QuerySet:
     """The rows of ``queryset`` that ``user`` may see (or act on, for ``need``)."""
     rule = rule_for(queryset.model)
     if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.none()
+        return _mark(queryset.none(), "policy")
     condition = _condition(user, rule, need or rule.view)
     if condition is None:
-        return queryset.none()
+        return _mark(queryset.none(), "policy")
     if rule.distinct:
         model = queryset.model
-        return queryset.filter(pk__in=model._base_manager.filter(condition).values("pk"))
-    return queryset.filter(condition)
+        scoped = queryset.filter(pk__in=model._base_manager.filter(condition).values("pk"))
+        return _mark(scoped, "policy")
+    return _mark(queryset.filter(condition), "policy")
 
 
 def get_for(user, queryset: QuerySet, pk, need: Capability | None = None):
@@ -397,3 +400,197 @@ def get_export_for(user, queryset: QuerySet, pk):
     if not may_download_export(user, job):
         raise PermissionDenied
     return job
+
+
+# Scoping that cannot be forgotten -----------------------------------------------------
+# While a request is handled (ScopeGuardMiddleware), a query on a people-data model
+# must have been built through the policy: ``visible_to(user)``, ``scope()``,
+# ``get_for()``, a related manager of a people-data object already fetched that way
+# (``child.consents.all()``), or the named escape ``.unscoped(reason)``. Anything else
+# raises UnscopedQuery instead of quietly returning every centre's rows. Background
+# tasks and commands run outside requests and are not guarded (``background_work()``
+# says so explicitly where a task runs inside a request, as in the test backend).
+
+# Capabilities whose models hold data about identifiable people.
+PEOPLE_CAPABILITIES = frozenset(
+    {
+        C.VIEW_CHILDREN,
+        C.MANAGE_CHILDREN,
+        C.VIEW_SAFETY_NOTES,
+        C.VIEW_SPECIAL_CATEGORY,
+        C.TAKE_REGISTER,
+        C.VIEW_CONCERNS,
+        C.VIEW_STAFF,
+        C.MANAGE_STAFF,
+    }
+)
+# Models whose rule is about something else but whose rows are about a person …
+PEOPLE_DATA_ALSO = frozenset({"instruments.loan", "instruments.armmeasurement"})
+# … and the reverse: consent form wording is programme-wide text, not personal data.
+NOT_PEOPLE_DATA = frozenset({"children.consentform"})
+
+_guarding: ContextVar[bool] = ContextVar("harmonia_scope_guard", default=False)
+
+
+class UnscopedQuery(RuntimeError):
+    """A people-data query skipped the access policy while handling a request."""
+
+
+def is_people_data(model: type[Model]) -> bool:
+    label = model._meta.label_lower
+    if label in NOT_PEOPLE_DATA:
+        return False
+    if label in PEOPLE_DATA_ALSO:
+        return True
+    rule = _RULES.get(model)
+    return rule is not None and rule.view in PEOPLE_CAPABILITIES
+
+
+def people_data_models() -> list[type[Model]]:
+    return sorted((m for m in _RULES if is_people_data(m)), key=lambda m: m._meta.label)
+
+
+def guarding() -> bool:
+    return _guarding.get()
+
+
+@contextmanager
+def guard_scope():
+    """Queries on people data inside this block must come through the policy."""
+    token = _guarding.set(True)
+    try:
+        yield
+    finally:
+        _guarding.reset(token)
+
+
+@contextmanager
+def background_work():
+    """Work that is not done on behalf of the person of the current request (a task
+    run inline by the test backend, a signal's bookkeeping). It sees what a worker
+    sees: the task itself decides, from its job, what it may read."""
+    token = _guarding.set(False)
+    try:
+        yield
+    finally:
+        _guarding.reset(token)
+
+
+def _mark(queryset: QuerySet, how: str) -> QuerySet:
+    queryset._harmonia_scope = how
+    return queryset
+
+
+def own(queryset: QuerySet, user, field: str = "user") -> QuerySet:
+    """A person's own records (their staff record, their checks): always theirs to see."""
+    if user is None or not user.is_authenticated:
+        return _mark(queryset.none(), "own")
+    return _mark(queryset.filter(**{field: user}), "own")
+
+
+def _scoped_person(value) -> bool:
+    """A person's record as an object (not an id): a view holds one only when it
+    was fetched through the policy (``get_for``) or reached from one that was."""
+    return isinstance(value, Model) and is_people_data(value._meta.model)
+
+
+def scoped_people_in(values) -> str | None:
+    """The model name when a filter value is a person (or people) fetched through the
+    policy, or a queryset of people scoped by it; else None."""
+    for value in values:
+        if _scoped_person(value):
+            return value._meta.label
+        if isinstance(value, QuerySet):
+            how = getattr(value, "_harmonia_scope", None)
+            if how and not how.startswith("aggregates") and is_people_data(value.model):
+                return value.model._meta.label
+        elif (
+            isinstance(value, (list, tuple, set, frozenset))
+            and value
+            and all(_scoped_person(v) for v in value)
+        ):
+            return next(iter(value))._meta.label
+    return None
+
+
+def check_scoped(queryset: QuerySet, rows: bool = False) -> None:
+    """Raise UnscopedQuery when ``queryset`` is about to run unscoped in a request.
+    ``rows``: the query returns rows (not a count), which an aggregate scope refuses
+    unless they are grouped counts."""
+    how = getattr(queryset, "_harmonia_scope", None)
+    if how and how.startswith("aggregates"):
+        grouped = queryset.query.group_by is not None and bool(queryset.query.annotations)
+        if rows and not grouped:
+            raise UnscopedQuery(
+                f"{queryset.model._meta.label}.objects.for_aggregates() may only count "
+                f"or group{_call_site()}; it lists no rows."
+            )
+        return
+    if not _guarding.get() or how:
+        return
+    model = queryset.model
+    if not is_people_data(model):
+        return
+    instance = queryset._hints.get("instance")
+    if instance is not None and is_people_data(instance._meta.model):
+        return  # reached from a person's record that was itself fetched through the policy
+    site = _harmonia_frame()
+    if site is not None and not _is_view_code(site[0]):
+        return  # a service or computation, handed objects the view fetched through the policy
+    raise UnscopedQuery(
+        f"{model._meta.label} was queried without the access policy while handling a "
+        f"request{_call_site()}. Build it with Model.objects.visible_to(user), access.scope() or "
+        "access.get_for(), or name why it may see everything with .unscoped(reason)."
+    )
+
+
+_HERE = ("harmonia/access.py", "harmonia/programmes/models.py")
+
+
+def _harmonia_frame() -> tuple[str, int, str] | None:
+    """The innermost Harmonia frame running the query: (module path, line, function)."""
+    import sys
+
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename.replace("\\", "/")
+        if "/harmonia/" in name and "/tests/" not in name and not name.endswith(_HERE):
+            return name.rsplit("/harmonia/", 1)[1], frame.f_lineno, frame.f_code.co_name
+        frame = frame.f_back
+    return None
+
+
+def _is_view_code(module: str) -> bool:
+    """Views (and the templates they render, whose queries run inside the view's
+    render call) and the navigation built for every page."""
+    return (
+        module.endswith("views.py")
+        or "/views/" in module
+        or module in {"navigation.py", "ensembles/nav.py"}
+    )
+
+
+def _call_site() -> str:
+    site = _harmonia_frame()
+    return f" (at harmonia/{site[0]}:{site[1]} in {site[2]})" if site else ""
+
+
+class ScopeGuardMiddleware:
+    """Turns the guard on around every view (not Django's admin, which is for
+    operators with every row in front of them by design; see docs/architecture.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _guarding.set(False)
+        try:
+            return self.get_response(request)
+        finally:
+            _guarding.reset(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = getattr(request, "resolver_match", None)
+        if match is None or "admin" not in match.namespaces:
+            _guarding.set(True)
+        return None

@@ -127,11 +127,13 @@ def start_apply(log: ImportLog, *, by) -> ImportLog:
 
 @task()
 def apply_import_task(log_id: int, user_id: int | None) -> None:
+    from harmonia import access
     from harmonia.accounts.models import User
 
-    log = ImportLog.objects.select_related("centre__programme").get(pk=log_id)
-    user = User.objects.filter(pk=user_id).first() if user_id else None
-    apply_import(log, by=user)
+    with access.background_work():  # the manager who started it was checked then
+        log = ImportLog.objects.select_related("centre__programme").get(pk=log_id)
+        user = User.objects.filter(pk=user_id).first() if user_id else None
+        apply_import(log, by=user)
 
 
 def apply_import(log: ImportLog, *, by) -> None:

@@ -94,15 +94,18 @@ class PlacementForm(forms.ModelForm):
         fields = ["child", "section", "instrument", "desk", "start", "note"]
         widgets = {"start": DATE}
 
-    def __init__(self, *args, ensemble, centres, **kwargs):
+    def __init__(self, *args, ensemble, centres, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.ensemble = ensemble
-        self.fields["child"].queryset = Child.objects.filter(
-            centre__in=centres, anonymised_at=None
-        ).exclude(status="left")
+        self.fields["child"].queryset = access.scope(
+            Child.objects.filter(centre__in=centres, anonymised_at=None).exclude(status="left"),
+            user,
+            access.Capability.MANAGE_CHILDREN,
+        )
         self.fields["section"].queryset = ensemble.sections.all()
         self.fields["move_from"].queryset = (
-            Placement.objects.filter(child__centre__in=centres, end=None)
+            Placement.objects.visible_to(user)
+            .filter(child__centre__in=centres, end=None)
             .exclude(ensemble=ensemble)
             .select_related("child", "ensemble")
         )

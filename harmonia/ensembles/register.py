@@ -246,10 +246,12 @@ def _change(occurrence, old: Mark, new: MarkIn, kind) -> MarkChange:
     )
 
 
-def history(occurrence: Occurrence, limit: int = 100):
-    """The register's changes, newest first (one query)."""
+def history(occurrence: Occurrence, limit: int = 100, *, user=None):
+    """The register's changes, newest first (one query); with ``user``, only the
+    changes about children that person may see."""
+    changes = MarkChange.objects.all() if user is None else MarkChange.objects.visible_to(user)
     return (
-        MarkChange.objects.filter(occurrence=occurrence)
+        changes.filter(occurrence=occurrence)
         .select_related("changed_by", "child")
         .order_by("-changed_at", "-id")[:limit]
     )

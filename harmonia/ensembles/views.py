@@ -209,7 +209,9 @@ def place_child(request, pk):
         request.user,
         C.MANAGE_CHILDREN,
     )
-    form = forms.PlacementForm(request.POST or None, ensemble=ensemble, centres=centres)
+    form = forms.PlacementForm(
+        request.POST or None, ensemble=ensemble, centres=centres, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         placement = _place(form, ensemble, request.user)
         messages.success(
@@ -513,7 +515,9 @@ def register_page(request, pk):
     centre = occurrence.centre or occurrence.ensemble.centre
     caps = access.capabilities_in_centre(request.user, centre) if centre else frozenset()
     safety = C.VIEW_SAFETY_NOTES in caps
-    marks = {m.child_id: m for m in Mark.objects.filter(occurrence=occurrence)}
+    marks = {
+        m.child_id: m for m in Mark.objects.visible_to(request.user).filter(occurrence=occurrence)
+    }
     default = timetable.centre_settings(centre).register_default
     rows = register.roster_rows(occurrence, safety=safety)
     for row in rows:
@@ -541,7 +545,7 @@ def register_page(request, pk):
             },
             "statuses": MarkStatus,
             "reasons": AbsenceReason.choices,
-            "history": register.history(occurrence),
+            "history": register.history(occurrence, user=request.user),
             "can_edit_timetable": C.MANAGE_CENTRE in caps,
         },
     )

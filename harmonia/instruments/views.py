@@ -59,10 +59,10 @@ def _errors(request, error: ValidationError):
         messages.error(request, message)
 
 
-def _open_loans():
+def _open_loans(user):
     return Prefetch(
         "loans",
-        queryset=Loan.objects.open().select_related("child", "school"),
+        queryset=Loan.objects.visible_to(user).open().select_related("child", "school"),
         to_attr="open_loans",
     )
 
@@ -92,7 +92,7 @@ def inventory(request, centre_pk):
             Q(asset_tag__icontains=q) | Q(serial_number__icontains=q) | Q(make__icontains=q)
         )
     page = Paginator(
-        instruments.prefetch_related(_open_loans()).order_by("asset_tag"), PAGE_SIZE
+        instruments.prefetch_related(_open_loans(request.user)).order_by("asset_tag"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -188,7 +188,11 @@ def instrument_qr(request, pk):
 def instrument_detail(request, pk):
     instrument = _instrument(request, pk)
     caps = access.capabilities_in_centre(request.user, instrument.centre)
-    loans = instrument.loans.select_related("child", "school", "agreement", "lent_by")
+    loans = (
+        Loan.objects.visible_to(request.user)
+        .filter(instrument=instrument)
+        .select_related("child", "school", "agreement", "lent_by")
+    )
     open_loan = next((loan for loan in loans if loan.returned_on is None), None)
     return render(
         request,

@@ -150,7 +150,8 @@ def staff_detail(request, pk):
     checks = list(staff.checks.select_related("verified_by").order_by("kind", "-completed"))
     for check in checks:
         check.state = check.status_on(today)
-    status = StaffMember.objects.filter(pk=staff.pk).with_safeguarding(today).get()
+    status = StaffMember.objects.visible_to(request.user).filter(pk=staff.pk)
+    status = status.with_safeguarding(today).get()
     return render(
         request,
         "staff/staff_detail.html",
@@ -237,7 +238,7 @@ def my_record(request):
     """A person's own staff records and checks (tutors see no one else's)."""
     today = dt.date.today()
     records = list(
-        StaffMember.objects.filter(user=request.user)
+        access.own(StaffMember.objects.all(), request.user)
         .with_safeguarding(today)
         .select_related("centre")
         .prefetch_related(
