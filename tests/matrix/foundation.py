@@ -14,6 +14,7 @@ from tests.matrix import (
     SEE_PROGRAMME,
     Case,
     answers,
+    writes,
 )
 
 
@@ -29,14 +30,20 @@ CASES = {
     "home": Case(answers(OK)),
     "set_language": Case(answers(REDIRECT, anonymous=REDIRECT)),
     "accounts:login": Case(answers(REDIRECT, anonymous=OK)),
-    "accounts:logout": Case(answers(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
+    "accounts:logout": Case(
+        answers(NOT_ALLOWED, anonymous=NOT_ALLOWED), post=answers(REDIRECT, anonymous=REDIRECT)
+    ),
     "accounts:password_change": Case(answers(OK)),
     "accounts:password_reset": Case(answers(OK, anonymous=OK)),
-    "accounts:password_reset_done": Case(answers(OK, anonymous=OK)),
+    "accounts:password_reset_done": Case(
+        answers(OK, anonymous=OK), post=answers(NOT_ALLOWED, anonymous=NOT_ALLOWED)
+    ),
     "accounts:password_reset_confirm": Case(
         answers(OK, anonymous=OK), kwargs=lambda w: {"uidb64": "MQ", "token": "set-password"}
     ),
-    "accounts:password_reset_complete": Case(answers(OK, anonymous=OK)),
+    "accounts:password_reset_complete": Case(
+        answers(OK, anonymous=OK), post=answers(NOT_ALLOWED, anonymous=NOT_ALLOWED)
+    ),
     # Everyone in the demo world belongs to one programme, so the list redirects to it.
     "programmes:programme_list": Case(answers(REDIRECT)),
     "programmes:programme_detail": Case(SEE_PROGRAMME, kwargs=england),
@@ -53,6 +60,7 @@ CASES = {
     "programmes:people": Case(MANAGE_PROGRAMME, kwargs=england_parent),
     "programmes:membership_delete": Case(
         POST_ONLY,
+        post=writes(MANAGE_PROGRAMME),
         kwargs=lambda w: {
             "programme_pk": w.england.pk,
             "pk": w.tutor_a.memberships.get().pk,
@@ -65,7 +73,9 @@ CASES = {
         MANAGE_CENTRE_A, kwargs=lambda w: {"centre_pk": w.centre_a.pk}
     ),
     "programmes:school_edit": Case(MANAGE_CENTRE_A, kwargs=lambda w: {"pk": w.school_a.pk}),
-    "programmes:school_delete": Case(POST_ONLY, kwargs=lambda w: {"pk": w.school_a.pk}),
+    "programmes:school_delete": Case(
+        POST_ONLY, post=writes(MANAGE_CENTRE_A), kwargs=lambda w: {"pk": w.school_a.pk}
+    ),
     # A grant to Liverpool: its funder, the programme team and Liverpool's manager see it.
     "programmes:grant_detail": Case(
         answers(

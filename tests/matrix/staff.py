@@ -4,7 +4,7 @@ Staff and checks: the programme lead, Liverpool's manager and its safeguarding
 lead. The concern log: Liverpool's safeguarding lead only — everyone else in the
 programme gets 403, everyone outside it (or at another centre) 404."""
 
-from tests.matrix import FORBIDDEN, NOT_FOUND, OK, POST_ONLY, Case, answers
+from tests.matrix import FORBIDDEN, NOT_FOUND, OK, POST_ONLY, Case, answers, writes
 from tests.staff import builders
 
 SEE_STAFF_A = answers(
@@ -42,7 +42,7 @@ CASES = {
     "staff:staff_edit": Case(SEE_STAFF_A, kwargs=staff_a),
     "staff:check_create": Case(SEE_STAFF_A, kwargs=lambda w: {**staff_a(w), "kind": "dbs"}),
     "staff:check_edit": Case(SEE_STAFF_A, kwargs=check_a),
-    "staff:check_delete": Case(POST_ONLY, kwargs=check_a),
+    "staff:check_delete": Case(POST_ONLY, post=writes(SEE_STAFF_A), kwargs=check_a),
     "staff:my_record": Case(answers(OK)),
     "staff:central_record": Case(SEE_STAFF_A, kwargs=centre_a),
     "staff:central_record_export": Case(
