@@ -162,3 +162,23 @@ def test_admin_is_closed_to_every_persona(client, world, name):
     kwargs = {k: ADMIN_KWARGS[k] for k in URLS[name]}
     url = reverse(name, kwargs=kwargs)
     _check(client, world, name, url, ADMIN_EXCEPTIONS.get(name, ADMIN_DEFAULT))
+
+
+def test_a_wrong_role_write_is_caught(client, world, monkeypatch):
+    """If the policy let a tutor remove a partner school, the POST matrix says so:
+    the wrong answer, and the row that went."""
+    from harmonia import access
+    from harmonia.accounts.models import Role
+
+    widened = {**access.ROLE_CAPABILITIES}
+    widened[Role.TUTOR] = widened[Role.TUTOR] | {access.Capability.MANAGE_CENTRE}
+    monkeypatch.setattr(access, "ROLE_CAPABILITIES", widened)
+    case = CASES["programmes:school_delete"]
+    url = reverse("programmes:school_delete", kwargs=case.kwargs(world))
+    with pytest.raises(AssertionError) as failure:
+        _check_post(client, world, "programmes:school_delete", url, case)
+    assert "tutor_a: POST expected 403, got 302" in str(failure.value)
+    assert (
+        "tutor_a: a refused POST changed ['audit.AuditEvent', 'programmes.PartnerSchool']"
+        in str(failure.value)
+    )

@@ -44,7 +44,22 @@ def obj(key):
 
 CASES = {
     "children:child_list": Case(SEE_CHILDREN_A, kwargs=centre_a),
-    "children:enrol": Case(MANAGE_CHILDREN_A, kwargs=centre_a),
+    "children:enrol": Case(
+        MANAGE_CHILDREN_A,
+        post=writes(MANAGE_CHILDREN_A),
+        kwargs=centre_a,
+        data=lambda w: {
+            "first_name": "Maya",
+            "last_name": "Okafor",
+            "date_of_birth": "2016-05-05",
+            "sex": "F",
+            "school": w.school_a.pk,
+            "year_group": "4",
+            "status": "active",
+            "start": "2026-09-07",
+            "confirm_new": "on",
+        },
+    ),
     "children:child_list_export": Case(MANAGE_CHILDREN_A, kwargs=centre_a),
     "children:waiting_list": Case(MANAGE_CHILDREN_A, kwargs=centre_a),
     "children:consent_campaign": Case(MANAGE_CHILDREN_A, kwargs=centre_a),

@@ -121,7 +121,17 @@ CASES = {
     "ensembles:occurrence_edit": Case(MANAGE_CENTRE_A, kwargs=occurrence),
     "ensembles:timetable": Case(SEE_CENTRE_A, kwargs=centre_a),
     "ensembles:generate": Case(POST_ONLY, post=writes(MANAGE_CENTRE_A), kwargs=centre_a),
-    "ensembles:term_create": Case(MANAGE_CENTRE_A, kwargs=centre_a),
+    "ensembles:term_create": Case(
+        MANAGE_CENTRE_A,
+        post=writes(MANAGE_CENTRE_A),
+        kwargs=centre_a,
+        data=lambda w: {
+            "name": "Spring term",
+            "kind": "term",
+            "start": "2027-01-05",
+            "end": "2027-03-26",
+        },
+    ),
     "ensembles:term_edit": Case(MANAGE_CENTRE_A, kwargs=term),
     "ensembles:term_delete": Case(POST_ONLY, post=writes(MANAGE_CENTRE_A), kwargs=term),
     "ensembles:register_settings": Case(MANAGE_CENTRE_A, kwargs=centre_a),

@@ -57,7 +57,18 @@ CASES = {
     ),
     "programmes:centre_create": Case(MANAGE_PROGRAMME, kwargs=england_parent),
     "programmes:grant_create": Case(MANAGE_PROGRAMME, kwargs=england_parent),
-    "programmes:people": Case(MANAGE_PROGRAMME, kwargs=england_parent),
+    # Giving someone a role: only the programme lead.
+    "programmes:people": Case(
+        MANAGE_PROGRAMME,
+        post=writes(MANAGE_PROGRAMME),
+        kwargs=england_parent,
+        data=lambda w: {
+            "email": "new.tutor@example.org",
+            "full_name": "New Tutor",
+            "role": "tutor",
+            "centre": w.centre_a.pk,
+        },
+    ),
     "programmes:membership_delete": Case(
         POST_ONLY,
         post=writes(MANAGE_PROGRAMME),
@@ -70,7 +81,17 @@ CASES = {
     "programmes:centre_detail": Case(SEE_CENTRE_A, kwargs=lambda w: {"pk": w.centre_a.pk}),
     "programmes:centre_edit": Case(MANAGE_CENTRE_A, kwargs=lambda w: {"pk": w.centre_a.pk}),
     "programmes:school_create": Case(
-        MANAGE_CENTRE_A, kwargs=lambda w: {"centre_pk": w.centre_a.pk}
+        MANAGE_CENTRE_A,
+        post=writes(MANAGE_CENTRE_A),
+        kwargs=lambda w: {"centre_pk": w.centre_a.pk},
+        data=lambda w: {
+            "name": "Anfield Primary",
+            "urn": "104513",
+            "phase": "primary",
+            "local_authority": "Liverpool",
+            "fsm_percent": "41.5",
+            "pupils": "280",
+        },
     ),
     "programmes:school_edit": Case(MANAGE_CENTRE_A, kwargs=lambda w: {"pk": w.school_a.pk}),
     "programmes:school_delete": Case(
