@@ -17,6 +17,8 @@ See docs/permissions.md for the table of roles and capabilities.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -183,14 +185,15 @@ def scope(queryset: QuerySet, user, need: Capability | None = None) -> QuerySet:
     """The rows of ``queryset`` that ``user`` may see (or act on, for ``need``)."""
     rule = rule_for(queryset.model)
     if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.none()
+        return _mark(queryset.none(), "policy")
     condition = _condition(user, rule, need or rule.view)
     if condition is None:
-        return queryset.none()
+        return _mark(queryset.none(), "policy")
     if rule.distinct:
         model = queryset.model
-        return queryset.filter(pk__in=model._base_manager.filter(condition).values("pk"))
-    return queryset.filter(condition)
+        scoped = queryset.filter(pk__in=model._base_manager.filter(condition).values("pk"))
+        return _mark(scoped, "policy")
+    return _mark(queryset.filter(condition), "policy")
 
 
 def get_for(user, queryset: QuerySet, pk, need: Capability | None = None):
@@ -311,6 +314,12 @@ def ensemble_children(user, ensemble, need: Capability, path: str = "child__cent
     return condition
 
 
+def in_ensemble(queryset: QuerySet, user, ensemble, need: Capability, path: str = "child__centre"):
+    """``queryset`` narrowed to the rows about children of ``ensemble`` that ``user``
+    may ``need`` (``ensemble_children``), and marked as built through the policy."""
+    return _mark(queryset.filter(ensemble_children(user, ensemble, need, path)), "ensemble")
+
+
 def capabilities_in_ensemble(
     user, ensemble, *, member_centres=None, lead: bool | None = None
 ) -> frozenset[Capability]:
@@ -412,3 +421,338 @@ def people_to_tell_of_role(centre) -> list[str]:
         .values_list("user__email", flat=True)
         .distinct()
     )
+
+
+# Named predicates ------------------------------------------------------------------
+# Questions other modules ask about roles. They are answered here, from
+# ROLE_CAPABILITIES, so no other module names a role (tests/test_role_literals.py).
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """The roles a person can be given, for forms."""
+    return list(Role.choices)
+
+
+def is_centre_role(role: str) -> bool:
+    """Whether ``role`` is held in one centre (not programme-wide)."""
+    return role in CENTRE_ROLES
+
+
+def is_programme_role(role: str) -> bool:
+    """Whether ``role`` is held across a whole programme."""
+    return role in PROGRAMME_ROLES
+
+
+def capabilities_of(membership: Membership) -> frozenset[Capability]:
+    return ROLE_CAPABILITIES[membership.role]
+
+
+def holds_anywhere(user, need: Capability) -> bool:
+    """Whether any of the user's memberships grants ``need`` (cached memberships)."""
+    return any(need in ROLE_CAPABILITIES[m.role] for m in memberships(user))
+
+
+def capabilities_by_programme(user) -> dict[int, tuple]:
+    """``{programme pk: (programme, capabilities)}`` over every membership of the user,
+    centre roles counting towards their centre's programme (for navigation)."""
+    found: dict[int, tuple] = {}
+    for m in memberships(user):
+        programme = m.programme or m.centre.programme
+        found.setdefault(programme.pk, (programme, set()))[1].update(ROLE_CAPABILITIES[m.role])
+    return found
+
+
+def programme_wide_capabilities(user, programme) -> frozenset[Capability]:
+    """Capabilities from programme-wide roles only (a centre role anywhere in the
+    programme does not count): what opens programme-wide lists such as the central
+    record."""
+    caps: set[Capability] = set()
+    for m in memberships(user):
+        if m.programme_id == programme.pk:
+            caps |= ROLE_CAPABILITIES[m.role]
+    return frozenset(caps)
+
+
+def memberships_with(need: Capability, *, centres=None, programmes=None) -> QuerySet:
+    """Memberships granting ``need``: centre roles at ``centres``, or programme roles
+    in ``programmes`` (for alerts and notifications)."""
+    roles = roles_with(need)
+    if centres is not None:
+        return Membership.objects.filter(
+            role__in=[r.value for r in CENTRE_ROLES if r in roles], centre__in=centres
+        )
+    return Membership.objects.filter(
+        role__in=[r.value for r in PROGRAMME_ROLES if r in roles], programme__in=programmes
+    )
+
+
+def people_who_take_registers_at(centres) -> QuerySet:
+    """Active people holding a centre role that takes registers at any of ``centres``
+    (who may be listed as a session's tutor)."""
+    from harmonia.accounts.models import User
+
+    roles = [r.value for r in CENTRE_ROLES if C.TAKE_REGISTER in ROLE_CAPABILITIES[r]]
+    return User.objects.filter(
+        memberships__centre__in=centres, memberships__role__in=roles, is_active=True
+    ).distinct()
+
+
+def is_own_programme_management(user, membership: Membership) -> bool:
+    """Whether removing ``membership`` would take away the user's own right to manage
+    the programme (nobody removes their own programme lead role by accident)."""
+    return membership.user_id == user.pk and C.MANAGE_PROGRAMME in ROLE_CAPABILITIES.get(
+        membership.role, frozenset()
+    )
+
+
+def sees_programme_aggregates(user, programme) -> bool:
+    """Dashboards and returns of the whole programme."""
+    return C.VIEW_AGGREGATES in capabilities_in_programme(user, programme)
+
+
+def sees_grant_report(user, grant, centres: list) -> bool:
+    """A grant's report: aggregates programme-wide, or at every centre it names."""
+    if sees_programme_aggregates(user, grant.programme):
+        return True
+    return bool(centres) and all(
+        C.VIEW_AGGREGATES in capabilities_in_centre(user, c) for c in centres
+    )
+
+
+def sees_small_numbers(user, programme, centres: list | None = None) -> bool:
+    """Whether small numbers may be shown unsuppressed: to the person who runs the
+    programme, or who sees the children of every centre in the release."""
+    if C.MANAGE_PROGRAMME in capabilities_in_programme(user, programme):
+        return True
+    return bool(centres) and all(
+        C.VIEW_CHILDREN in capabilities_in_centre(user, c) for c in centres
+    )
+
+
+def may_download_export(user, job) -> bool:
+    """Checked again at download time: the owner must still see the export's scope
+    (the programme's aggregates, or the grant's report) and, for an export made with
+    small numbers shown, still have the right to see them."""
+    if job.owner_id != user.pk:
+        return False
+    if job.grant_id:
+        centres = list(job.grant.centres.all())
+        if not sees_grant_report(user, job.grant, centres):
+            return False
+    else:
+        centres = None
+        if not sees_programme_aggregates(user, job.programme):
+            return False
+    return job.suppressed or sees_small_numbers(user, job.programme, centres)
+
+
+def get_export_for(user, queryset: QuerySet, pk):
+    """One export job of the user's own, through the policy. Anyone else's is a 404
+    whatever their role; the owner's once they no longer belong to its programme (or
+    the grant's centres) is a 404; inside, without the right to its numbers, a 403."""
+    from harmonia.programmes.models import Grant, Programme
+
+    job = queryset.filter(owner=user, pk=pk).select_related("programme", "grant").first()
+    if job is None:
+        raise Http404
+    if job.grant_id:
+        get_for(user, Grant.objects.all(), job.grant_id, C.VIEW_GRANTS)
+    else:
+        get_for(user, Programme.objects.all(), job.programme_id, C.VIEW_PROGRAMME)
+    if not may_download_export(user, job):
+        raise PermissionDenied
+    return job
+
+
+# Scoping that cannot be forgotten -----------------------------------------------------
+# While a request is handled (ScopeGuardMiddleware), a query on a people-data model
+# must have been built through the policy: ``visible_to(user)``, ``scope()``,
+# ``get_for()``, a related manager of a people-data object already fetched that way
+# (``child.consents.all()``), or the named escape ``.unscoped(reason)``. Anything else
+# raises UnscopedQuery instead of quietly returning every centre's rows. Background
+# tasks and commands run outside requests and are not guarded (``background_work()``
+# says so explicitly where a task runs inside a request, as in the test backend).
+
+# Capabilities whose models hold data about identifiable people.
+PEOPLE_CAPABILITIES = frozenset(
+    {
+        C.VIEW_CHILDREN,
+        C.MANAGE_CHILDREN,
+        C.VIEW_SAFETY_NOTES,
+        C.VIEW_SPECIAL_CATEGORY,
+        C.TAKE_REGISTER,
+        C.VIEW_CONCERNS,
+        C.VIEW_STAFF,
+        C.MANAGE_STAFF,
+    }
+)
+# Models whose rule is about something else but whose rows are about a person …
+PEOPLE_DATA_ALSO = frozenset({"instruments.loan", "instruments.armmeasurement"})
+# … and the reverse: consent form wording is programme-wide text, not personal data.
+NOT_PEOPLE_DATA = frozenset({"children.consentform"})
+
+_guarding: ContextVar[bool] = ContextVar("harmonia_scope_guard", default=False)
+
+
+class UnscopedQuery(RuntimeError):
+    """A people-data query skipped the access policy while handling a request."""
+
+
+def is_people_data(model: type[Model]) -> bool:
+    label = model._meta.label_lower
+    if label in NOT_PEOPLE_DATA:
+        return False
+    if label in PEOPLE_DATA_ALSO:
+        return True
+    rule = _RULES.get(model)
+    return rule is not None and rule.view in PEOPLE_CAPABILITIES
+
+
+def people_data_models() -> list[type[Model]]:
+    return sorted((m for m in _RULES if is_people_data(m)), key=lambda m: m._meta.label)
+
+
+def guarding() -> bool:
+    return _guarding.get()
+
+
+@contextmanager
+def guard_scope():
+    """Queries on people data inside this block must come through the policy."""
+    token = _guarding.set(True)
+    try:
+        yield
+    finally:
+        _guarding.reset(token)
+
+
+@contextmanager
+def background_work():
+    """Work that is not done on behalf of the person of the current request (a task
+    run inline by the test backend, a signal's bookkeeping). It sees what a worker
+    sees: the task itself decides, from its job, what it may read."""
+    token = _guarding.set(False)
+    try:
+        yield
+    finally:
+        _guarding.reset(token)
+
+
+def _mark(queryset: QuerySet, how: str) -> QuerySet:
+    queryset._harmonia_scope = how
+    return queryset
+
+
+def own(queryset: QuerySet, user, field: str = "user") -> QuerySet:
+    """A person's own records (their staff record, their checks): always theirs to see."""
+    if user is None or not user.is_authenticated:
+        return _mark(queryset.none(), "own")
+    return _mark(queryset.filter(**{field: user}), "own")
+
+
+def _scoped_person(value) -> bool:
+    """A person's record as an object (not an id): a view holds one only when it
+    was fetched through the policy (``get_for``) or reached from one that was."""
+    return isinstance(value, Model) and is_people_data(value._meta.model)
+
+
+def scoped_people_in(values) -> str | None:
+    """The model name when a filter value is a person (or people) fetched through the
+    policy, or a queryset of people scoped by it; else None."""
+    for value in values:
+        if _scoped_person(value):
+            return value._meta.label
+        if isinstance(value, QuerySet):
+            how = getattr(value, "_harmonia_scope", None)
+            if how and not how.startswith("aggregates") and is_people_data(value.model):
+                return value.model._meta.label
+        elif (
+            isinstance(value, (list, tuple, set, frozenset))
+            and value
+            and all(_scoped_person(v) for v in value)
+        ):
+            return next(iter(value))._meta.label
+    return None
+
+
+def check_scoped(queryset: QuerySet, rows: bool = False) -> None:
+    """Raise UnscopedQuery when ``queryset`` is about to run unscoped in a request.
+    ``rows``: the query returns rows (not a count), which an aggregate scope refuses
+    unless they are grouped counts."""
+    how = getattr(queryset, "_harmonia_scope", None)
+    if how and how.startswith("aggregates"):
+        grouped = queryset.query.group_by is not None and bool(queryset.query.annotations)
+        if rows and not grouped:
+            raise UnscopedQuery(
+                f"{queryset.model._meta.label}.objects.for_aggregates() may only count "
+                f"or group{_call_site()}; it lists no rows."
+            )
+        return
+    if not _guarding.get() or how:
+        return
+    model = queryset.model
+    if not is_people_data(model):
+        return
+    instance = queryset._hints.get("instance")
+    if instance is not None and is_people_data(instance._meta.model):
+        return  # reached from a person's record that was itself fetched through the policy
+    site = _harmonia_frame()
+    if site is not None and not _is_view_code(site[0]):
+        return  # a service or computation, handed objects the view fetched through the policy
+    raise UnscopedQuery(
+        f"{model._meta.label} was queried without the access policy while handling a "
+        f"request{_call_site()}. Build it with Model.objects.visible_to(user), access.scope() or "
+        "access.get_for(), or name why it may see everything with .unscoped(reason)."
+    )
+
+
+_HERE = ("harmonia/access.py", "harmonia/programmes/models.py")
+
+
+def _harmonia_frame() -> tuple[str, int, str] | None:
+    """The innermost Harmonia frame running the query: (module path, line, function)."""
+    import sys
+
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename.replace("\\", "/")
+        if "/harmonia/" in name and "/tests/" not in name and not name.endswith(_HERE):
+            return name.rsplit("/harmonia/", 1)[1], frame.f_lineno, frame.f_code.co_name
+        frame = frame.f_back
+    return None
+
+
+def _is_view_code(module: str) -> bool:
+    """Views (and the templates they render, whose queries run inside the view's
+    render call) and the navigation built for every page."""
+    return (
+        module.endswith("views.py")
+        or "/views/" in module
+        or module in {"navigation.py", "ensembles/nav.py"}
+    )
+
+
+def _call_site() -> str:
+    site = _harmonia_frame()
+    return f" (at harmonia/{site[0]}:{site[1]} in {site[2]})" if site else ""
+
+
+class ScopeGuardMiddleware:
+    """Turns the guard on around every view (not Django's admin, which is for
+    operators with every row in front of them by design; see docs/architecture.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _guarding.set(False)
+        try:
+            return self.get_response(request)
+        finally:
+            _guarding.reset(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = getattr(request, "resolver_match", None)
+        if match is None or "admin" not in match.namespaces:
+            _guarding.set(True)
+        return None

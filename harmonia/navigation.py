@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from harmonia import access
-from harmonia.access import ROLE_CAPABILITIES
 from harmonia.access import Capability as C
 from harmonia.ensembles import nav as ensemble_nav
 
@@ -39,12 +38,9 @@ def nav_items(user, path: str) -> list[NavItem]:
         return []
     items = [(_("Home"), reverse("home"))]
     items.extend(ensemble_nav.register_items(user))
-    programmes: dict[int, tuple] = {}
+    programmes = access.capabilities_by_programme(user)
     centres = []
     for m in access.memberships(user):
-        programme = m.programme or m.centre.programme
-        caps = programmes.setdefault(programme.pk, (programme, set()))[1]
-        caps |= ROLE_CAPABILITIES[m.role]
         if m.centre_id and m.centre not in centres:
             centres.append(m.centre)
     for centre in centres:

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "harmonia.access.ScopeGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -215,6 +216,12 @@ MEDIA_URL = "media/"
 
 # Aggregates shown to funders, the public or another programme hide counts below this.
 HARMONIA_SUPPRESSION_THRESHOLD = int(os.environ.get("HARMONIA_SUPPRESSION_THRESHOLD", "5"))
+# Export files (returns, grant reports) are deleted this many days after they are made.
+HARMONIA_EXPORT_RETENTION_DAYS = int(os.environ.get("HARMONIA_EXPORT_RETENTION_DAYS", "7"))
+if HARMONIA_EXPORT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(
+        "HARMONIA_EXPORT_RETENTION_DAYS must be a whole number of days, 1 or more."
+    )
 
 # Background tasks: the database queue (run by `manage.py run_worker`), or
 # "immediate" to run each task inside the request (the test suite's default).

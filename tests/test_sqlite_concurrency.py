@@ -37,6 +37,10 @@ def sqlite_file(transactional_db, tmp_path):
         connection.connection = None  # the next query opens the file
         connections.settings["default"]["NAME"] = str(target)
         connection.settings_dict["NAME"] = str(target)
+        # Open it once here, so the file is already in WAL mode (as a served database is
+        # after its first connection) before the threads race to open it.
+        connection.ensure_connection()
+        assert connection.cursor().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         return original, memory
 
     state = {}

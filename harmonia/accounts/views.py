@@ -7,7 +7,6 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from harmonia import access
-from harmonia.accounts.models import Role
 
 
 class LoginView(auth_views.LoginView):
@@ -80,6 +79,5 @@ def home(request):
         {
             "programme_roles": programme_roles,
             "centre_roles": centre_roles,
-            "Role": Role,
         },
     )

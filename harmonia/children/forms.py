@@ -164,9 +164,9 @@ class GuardianLinkForm(forms.ModelForm):
         fields = ["relationship", "parental_responsibility", "may_collect", "emergency_contact",
                   "priority"]  # fmt: skip
 
-    def __init__(self, *args, centre, **kwargs):
+    def __init__(self, *args, centre, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["existing"].queryset = Guardian.objects.filter(
+        self.fields["existing"].queryset = Guardian.objects.visible_to(user).filter(
             centre=centre, anonymised_at__isnull=True
         )
 

@@ -195,12 +195,14 @@ def start_apply(log: ImportLog, *, by, confirmed: dict[str, str] | None = None) 
 
 @task(takes_context=True)
 def apply_import_task(context, log_id: int, user_id: int | None) -> None:
+    from harmonia import access
     from harmonia.accounts.models import User
     from harmonia.worker.loop import MAX_ATTEMPTS
 
-    log = ImportLog.objects.select_related("centre__programme").get(pk=log_id)
-    user = User.objects.filter(pk=user_id).first() if user_id else None
-    apply_import(log, by=user, will_retry=context.attempt < MAX_ATTEMPTS)
+    with access.background_work():  # the manager who started it was checked then
+        log = ImportLog.objects.select_related("centre__programme").get(pk=log_id)
+        user = User.objects.filter(pk=user_id).first() if user_id else None
+        apply_import(log, by=user, will_retry=context.attempt < MAX_ATTEMPTS)
 
 
 def apply_import(log: ImportLog, *, by, will_retry: bool = False) -> None:

@@ -111,7 +111,8 @@ def child_list(request, centre_pk):
     privacy.log_seen(request, page.object_list)
     counts = {
         row["status"]: row["n"]
-        for row in Child.objects.filter(centre=centre, anonymised_at__isnull=True)
+        for row in Child.objects.visible_to(request.user)
+        .filter(centre=centre, anonymised_at__isnull=True)
         .values("status")
         .annotate(n=models_count())
         .order_by()
@@ -204,12 +205,16 @@ def enrol(request, centre_pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         duplicates = list(
-            services.possible_duplicate_children(
-                centre,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                date_of_birth=data["date_of_birth"],
-                upn=data["upn"],
+            access.scope(
+                services.possible_duplicate_children(
+                    centre,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    date_of_birth=data["date_of_birth"],
+                    upn=data["upn"],
+                ),
+                request.user,
+                C.MANAGE_CHILDREN,
             ).select_related("school")
         )
         privacy.log_seen(request, duplicates)
@@ -284,7 +289,9 @@ def guardian_add(request, pk):
     """Add a guardian: pick an existing one (siblings) or enter a new one. A new
     guardian with the email or phone of an existing one is offered as a duplicate."""
     child = _child(request, pk, C.MANAGE_CHILDREN)
-    link_form = forms.GuardianLinkForm(request.POST or None, centre=child.centre, prefix="link")
+    link_form = forms.GuardianLinkForm(
+        request.POST or None, centre=child.centre, user=request.user, prefix="link"
+    )
     guardian_form = forms.GuardianForm(
         request.POST or None, prefix="guardian", region=child.centre.programme.country
     )
@@ -297,10 +304,14 @@ def guardian_add(request, pk):
             guardian_form.full_clean()
             if guardian_form.is_valid():
                 duplicates = list(
-                    services.possible_duplicate_guardians(
-                        child.centre,
-                        email=guardian_form.cleaned_data["email"],
-                        phone=guardian_form.cleaned_data["phone"],
+                    access.scope(
+                        services.possible_duplicate_guardians(
+                            child.centre,
+                            email=guardian_form.cleaned_data["email"],
+                            phone=guardian_form.cleaned_data["phone"],
+                        ),
+                        request.user,
+                        C.MANAGE_CHILDREN,
                     )
                 )
                 if not duplicates or request.POST.get("confirm_new"):
@@ -508,7 +519,7 @@ def offer_settle(request, pk):
 def waiting_list(request, centre_pk):
     centre = _centre(request, centre_pk, C.MANAGE_CHILDREN)
     children = (
-        services.waiting_list(centre)
+        access.scope(services.waiting_list(centre), request.user, C.MANAGE_CHILDREN)
         .select_related("school")
         .prefetch_related(
             Prefetch(
@@ -529,7 +540,9 @@ def consent_campaign(request, centre_pk):
     centre = _centre(request, centre_pk, C.MANAGE_CHILDREN)
     rows = []
     for form in services.current_forms(centre.programme).values():
-        outstanding = services.outstanding_consents(centre, form).select_related("school")
+        outstanding = access.scope(
+            services.outstanding_consents(centre, form), request.user, C.MANAGE_CHILDREN
+        ).select_related("school")
         rows.append({"form": form, "outstanding": list(outstanding[:200])})
     privacy.log_seen(request, [c for row in rows for c in row["outstanding"]])
     return render(request, "children/consent_campaign.html", {"centre": centre, "rows": rows})
@@ -669,7 +682,11 @@ def import_upload(request, centre_pk):
             if log.state == ImportLog.State.MAPPING:
                 return redirect("children:import_mapping", pk=log.pk)
         return redirect("children:import_detail", pk=log.pk)
-    logs = ImportLog.objects.filter(centre=centre).select_related("uploaded_by")[:20]
+    logs = (
+        ImportLog.objects.visible_to(request.user)
+        .filter(centre=centre)
+        .select_related("uploaded_by")[:20]
+    )
     return render(
         request, "children/import_upload.html", {"centre": centre, "form": form, "logs": logs}
     )

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from harmonia import access
 from harmonia.children.models import Child
 from harmonia.ensembles import timetable
 from harmonia.ensembles.models import (
@@ -27,18 +28,8 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 def tutors_of(centres):
-    """People with a tutor or manager role at any of ``centres``."""
-    from harmonia.accounts.models import Role, User
-
-    return (
-        User.objects.filter(
-            memberships__centre__in=centres,
-            memberships__role__in=[Role.TUTOR, Role.CENTRE_MANAGER],
-            is_active=True,
-        )
-        .distinct()
-        .order_by("full_name")
-    )
+    """People who take registers (tutors, managers) at any of ``centres``."""
+    return access.people_who_take_registers_at(centres).order_by("full_name")
 
 
 class TutorsMixin:
@@ -103,15 +94,18 @@ class PlacementForm(forms.ModelForm):
         fields = ["child", "section", "instrument", "desk", "start", "note"]
         widgets = {"start": DATE}
 
-    def __init__(self, *args, ensemble, centres, **kwargs):
+    def __init__(self, *args, ensemble, centres, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.ensemble = ensemble
-        self.fields["child"].queryset = Child.objects.filter(
-            centre__in=centres, anonymised_at=None
-        ).exclude(status="left")
+        self.fields["child"].queryset = access.scope(
+            Child.objects.filter(centre__in=centres, anonymised_at=None).exclude(status="left"),
+            user,
+            access.Capability.MANAGE_CHILDREN,
+        )
         self.fields["section"].queryset = ensemble.sections.all()
         self.fields["move_from"].queryset = (
-            Placement.objects.filter(child__centre__in=centres, end=None)
+            Placement.objects.visible_to(user)
+            .filter(child__centre__in=centres, end=None)
             .exclude(ensemble=ensemble)
             .select_related("child", "ensemble")
         )

@@ -4,13 +4,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from harmonia import access
-from harmonia.access import ROLE_CAPABILITIES
 from harmonia.access import Capability as C
 
 
 def register_items(user) -> list[tuple]:
     """ "Registers" for anyone who takes registers anywhere."""
-    if any(C.TAKE_REGISTER in ROLE_CAPABILITIES[m.role] for m in access.memberships(user)):
+    if access.holds_anywhere(user, C.TAKE_REGISTER):
         return [(_("Registers"), reverse("ensembles:today"))]
     return []
 

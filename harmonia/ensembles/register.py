@@ -95,7 +95,7 @@ def roster(occurrence: Occurrence, *, user=None, need=C.TAKE_REGISTER, safety: b
         ensemble_id=occurrence.ensemble_id, child__anonymised_at=None
     )
     if user is not None:
-        placements = placements.filter(access.ensemble_children(user, occurrence.ensemble_id, need))
+        placements = access.in_ensemble(placements, user, occurrence.ensemble_id, need)
     return (
         placements.current_on(occurrence.date)
         .select_related(*related)
@@ -354,9 +354,11 @@ def _change(occurrence, old: Mark, new: MarkIn, kind) -> MarkChange:
 
 def history(occurrence: Occurrence, *, user, limit: int = 100):
     """The register's changes that ``user`` may see, newest first (one query)."""
+    changes = access.in_ensemble(
+        MarkChange.objects.all(), user, occurrence.ensemble_id, C.VIEW_CHILDREN
+    )
     return (
-        MarkChange.objects.filter(occurrence=occurrence)
-        .filter(access.ensemble_children(user, occurrence.ensemble_id, C.VIEW_CHILDREN))
+        changes.filter(occurrence=occurrence)
         .select_related("changed_by", "child")
         .order_by("-changed_at", "-id")[:limit]
     )

@@ -146,15 +146,15 @@ def ensemble_detail(request, pk):
         lead=any(g.user_id == request.user.pk for g in lead_grants),
     )
     can_see_children = C.VIEW_CHILDREN in shared_caps
-    sees = access.ensemble_children(request.user, ensemble, C.VIEW_CHILDREN)
+    placements = access.in_ensemble(
+        Placement.objects.filter(ensemble=ensemble), request.user, ensemble, C.VIEW_CHILDREN
+    )
     today = timezone.localdate()
     sections = list(ensemble.sections.all())
     members = []
     if can_see_children:
         members = list(
-            Placement.objects.filter(ensemble=ensemble)
-            .filter(sees)
-            .current_on(today)
+            placements.current_on(today)
             .select_related("child", "section", "child__centre")
             .order_by("section__order", "section__name", "desk", "child__last_name")
         )
@@ -166,8 +166,7 @@ def ensemble_detail(request, pk):
     history = []
     if can_see_children:
         history = list(
-            Placement.objects.filter(ensemble=ensemble, end__isnull=False, end__lte=today)
-            .filter(sees)
+            placements.filter(end__isnull=False, end__lte=today)
             .select_related("child")
             .order_by("-end")[:20]
         )
@@ -314,7 +313,9 @@ def place_child(request, pk):
         request.user,
         C.MANAGE_CHILDREN,
     )
-    form = forms.PlacementForm(request.POST or None, ensemble=ensemble, centres=centres)
+    form = forms.PlacementForm(
+        request.POST or None, ensemble=ensemble, centres=centres, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         placement = _place(form, ensemble, request.user)
         messages.success(
@@ -621,8 +622,11 @@ def register_page(request, pk):
     rows = register.roster_rows(occurrence, user=request.user)
     marks = {
         m.child_id: m
-        for m in Mark.objects.filter(occurrence=occurrence).filter(
-            access.ensemble_children(request.user, occurrence.ensemble_id, C.TAKE_REGISTER)
+        for m in access.in_ensemble(
+            Mark.objects.filter(occurrence=occurrence),
+            request.user,
+            occurrence.ensemble_id,
+            C.TAKE_REGISTER,
         )
     }
     default = timetable.centre_settings(centre).register_default

@@ -61,10 +61,10 @@ def _errors(request, error: ValidationError):
         messages.error(request, message)
 
 
-def _open_loans():
+def _open_loans(user):
     return Prefetch(
         "loans",
-        queryset=Loan.objects.open().select_related("child", "school"),
+        queryset=Loan.objects.visible_to(user).open().select_related("child", "school"),
         to_attr="open_loans",
     )
 
@@ -94,7 +94,7 @@ def inventory(request, centre_pk):
             Q(asset_tag__icontains=q) | Q(serial_number__icontains=q) | Q(make__icontains=q)
         )
     page = Paginator(
-        instruments.prefetch_related(_open_loans()).order_by("asset_tag"), PAGE_SIZE
+        instruments.prefetch_related(_open_loans(request.user)).order_by("asset_tag"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     privacy.log_seen(request, [ln.child_id for i in page for ln in i.open_loans if ln.child_id])
     return render(
@@ -213,7 +213,11 @@ def instrument_photo(request, pk, name):
 def instrument_detail(request, pk):
     instrument = _instrument(request, pk)
     caps = access.capabilities_in_centre(request.user, instrument.centre)
-    loans = instrument.loans.select_related("child", "school", "agreement", "lent_by")
+    loans = (
+        Loan.objects.visible_to(request.user)
+        .filter(instrument=instrument)
+        .select_related("child", "school", "agreement", "lent_by")
+    )
     open_loan = next((loan for loan in loans if loan.returned_on is None), None)
     privacy.log_seen(request, [loan.child_id for loan in loans if loan.child_id])
     return render(
@@ -423,10 +427,10 @@ def child_instruments(request, child_pk):
         child_pk,
         C.VIEW_INSTRUMENTS,
     )
-    privacy.log_seen(request, child)
     caps = access.capabilities_in_centre(request.user, child.centre)
     if C.VIEW_CHILDREN not in caps:  # a named child: the programme lead sees loans, not names
         raise PermissionDenied
+    privacy.log_seen(request, child)
     can_lend = C.LEND_INSTRUMENTS in caps
     form = forms.MeasurementForm(request.POST or None)
     if request.method == "POST":

@@ -4,7 +4,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from harmonia.accounts.models import CENTRE_ROLES, PROGRAMME_ROLES, Role
+from harmonia import access
 from harmonia.programmes.models import (
     Area,
     Centre,
@@ -118,7 +118,7 @@ class MembershipForm(forms.Form):
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, help_text=_("Used when the person is new.")
     )
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=access.role_choices)
     centre = forms.ModelChoiceField(
         label=_("Centre"),
         queryset=Centre.objects.none(),
@@ -134,8 +134,8 @@ class MembershipForm(forms.Form):
     def clean(self):
         data = super().clean()
         role, centre = data.get("role"), data.get("centre")
-        if role in CENTRE_ROLES and centre is None:
+        if role and access.is_centre_role(role) and centre is None:
             self.add_error("centre", _("Choose the centre for this role."))
-        if role in PROGRAMME_ROLES and centre is not None:
+        if role and access.is_programme_role(role) and centre is not None:
             self.add_error("centre", _("A programme role covers every centre; leave this empty."))
         return data

@@ -17,10 +17,77 @@ from harmonia import access
 
 
 class ScopedQuerySet(models.QuerySet):
-    """A queryset whose ``visible_to`` asks the access policy."""
+    """A queryset whose ``visible_to`` asks the access policy. On a people-data model,
+    running one that did not come through the policy while a request is handled
+    raises ``access.UnscopedQuery`` (see ``access.check_scoped``)."""
+
+    _harmonia_scope: str | None = None  # how the policy was applied: "policy", "unscoped: …"
 
     def visible_to(self, user):
         return access.scope(self, user)
+
+    def unscoped(self, reason: str):
+        """Every row, on purpose: ``reason`` says why (it is kept on the queryset)."""
+        if not reason or not reason.strip():
+            raise ValueError("unscoped() needs the reason every row may be read.")
+        return access._mark(self._chain(), f"unscoped: {reason}")
+
+    def for_aggregates(self, reason: str):
+        """Rows counted, never listed (dashboards, returns): only ``count()``,
+        ``aggregate()``, ``exists()`` or a grouped ``values().annotate()`` may run,
+        and disclosure control applies to what leaves."""
+        if not reason or not reason.strip():
+            raise ValueError("for_aggregates() needs the reason (which release it feeds).")
+        return access._mark(self._chain(), f"aggregates: {reason}")
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._harmonia_scope = self._harmonia_scope
+        return clone
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        clone = super()._filter_or_exclude(negate, args, kwargs)
+        if clone._harmonia_scope is None and not negate:
+            via = access.scoped_people_in(kwargs.values())
+            if via:
+                clone._harmonia_scope = f"related: {via}"
+        return clone
+
+    def _fetch_all(self):
+        if self._result_cache is None:
+            access.check_scoped(self, rows=True)
+        super()._fetch_all()
+
+    def count(self):
+        if self._result_cache is None:
+            access.check_scoped(self)
+        return super().count()
+
+    def exists(self):
+        if self._result_cache is None:
+            access.check_scoped(self)
+        return super().exists()
+
+    def aggregate(self, *args, **kwargs):
+        access.check_scoped(self)
+        return super().aggregate(*args, **kwargs)
+
+    def iterator(self, chunk_size=None):
+        access.check_scoped(self)
+        return super().iterator(chunk_size=chunk_size)
+
+    def update(self, **kwargs):
+        access.check_scoped(self)
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def delete(self):
+        access.check_scoped(self)
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)

@@ -414,7 +414,7 @@ def membership_delete(request, programme_pk, pk):
     membership = _programme_memberships(programme).filter(pk=pk).first()
     if membership is None:
         raise Http404
-    if membership.user_id == request.user.pk and membership.role == "programme_lead":
+    if access.is_own_programme_management(request.user, membership):
         raise PermissionDenied(_("You cannot remove your own programme lead role."))
     services.revoke_role(membership, programme=programme, by=request.user)
     messages.success(request, _("Removed the role."))

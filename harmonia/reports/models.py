@@ -12,6 +12,8 @@ registers by ``harmonia.reports.rollups`` (after every register, and by
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -133,6 +135,7 @@ class ExportJob(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
@@ -150,6 +153,7 @@ class ExportJob(models.Model):
     suppressed = models.BooleanField(_("small numbers suppressed"), default=True)
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default="queued")
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)  # percent
+    # Stored as exports/YYYY/MM/<random token>.<format>; ``filename`` is the name shown.
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
     filename = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
@@ -168,4 +172,24 @@ class ExportJob(models.Model):
 
     @property
     def finished_running(self) -> bool:
-        return self.state in {self.State.DONE, self.State.FAILED}
+        return self.state in {self.State.DONE, self.State.FAILED, self.State.EXPIRED}
+
+    @property
+    def expires(self):
+        """When the file is deleted (None until the export has finished)."""
+        if self.finished is None:
+            return None
+        return self.finished + dt.timedelta(days=settings.HARMONIA_EXPORT_RETENTION_DAYS)
+
+    @property
+    def is_expired(self) -> bool:
+        """Past retention, even before ``expire_exports`` has deleted the file."""
+        from django.utils import timezone
+
+        if self.state == self.State.EXPIRED:
+            return True
+        return self.expires is not None and self.expires <= timezone.now()
+
+    @property
+    def downloadable(self) -> bool:
+        return self.state == self.State.DONE and bool(self.file) and not self.is_expired

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from harmonia import access
-from harmonia.access import Capability as C
 from harmonia.children.models import Child, Status
 from harmonia.ensembles.models import Ensemble
 from harmonia.programmes.models import Centre, Funder, Grant, PartnerSchool
@@ -46,11 +45,7 @@ class Report:
 def must_suppress(user, programme, centres: list | None = None) -> bool:
     """Small numbers are hidden unless the person runs the programme, or runs
     (sees the children of) every centre in the report."""
-    if C.MANAGE_PROGRAMME in access.capabilities_in_programme(user, programme):
-        return False
-    if centres:
-        return not all(C.VIEW_CHILDREN in access.capabilities_in_centre(user, c) for c in centres)
-    return True
+    return not access.sees_small_numbers(user, programme, centres)
 
 
 def _children_table(key, title, centres, columns, data, suppress, *, totals_label):

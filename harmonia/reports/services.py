@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 import traceback
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -82,7 +85,8 @@ def run_export(job: ExportJob) -> ExportJob:
             data = exports.WRITERS[job.format](report)
             _progress(job, 90)
             name = f"{slugify(report.title)[:80]}.{job.format}"
-        job.file.save(name, ContentFile(data), save=False)
+        # Stored under a random name: the path never tells anyone what is inside.
+        job.file.save(f"{secrets.token_urlsafe(24)}.{job.format}", ContentFile(data), save=False)
         job.filename = name
         job.state = ExportJob.State.DONE
         job.progress = 100
@@ -93,3 +97,20 @@ def run_export(job: ExportJob) -> ExportJob:
     job.finished = timezone.now()
     job.save()
     return job
+
+
+def expire_exports(now: dt.datetime | None = None) -> list[ExportJob]:
+    """Delete the files of exports older than ``HARMONIA_EXPORT_RETENTION_DAYS`` and
+    mark them expired (the downloads page then says so). Idempotent."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.HARMONIA_EXPORT_RETENTION_DAYS)
+    expired = []
+    for job in ExportJob.objects.filter(
+        state__in=[ExportJob.State.DONE, ExportJob.State.FAILED], finished__lte=cutoff
+    ):
+        if job.file:
+            job.file.delete(save=False)
+        job.state = ExportJob.State.EXPIRED
+        job.save(update_fields=["file", "state"])
+        expired.append(job)
+    return expired

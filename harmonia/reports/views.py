@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -32,7 +33,7 @@ LANGUAGES = ("en", "es")
 def _programme_for(user, pk) -> Programme:
     """A programme whose aggregates the user may see programme-wide."""
     programme = access.get_for(user, Programme.objects.all(), pk, C.VIEW_PROGRAMME)
-    if C.VIEW_AGGREGATES not in access.capabilities_in_programme(user, programme):
+    if not access.sees_programme_aggregates(user, programme):
         raise PermissionDenied
     return programme
 
@@ -134,7 +135,11 @@ def _actions(user, centre, today: dt.date) -> dict | None:
     )
     consents = []
     for form in children_services.current_forms(centre.programme).values():
-        n = children_services.outstanding_consents(centre, form).count()
+        n = (
+            children_services.outstanding_consents(centre, form)
+            .for_aggregates("the centre dashboard's count of consents still to collect")
+            .count()
+        )
         if n:
             consents.append({"form": form, "count": n})
     return {
@@ -216,12 +221,7 @@ def _grant_for(user, pk) -> Grant:
     grant = access.get_for(
         user, Grant.objects.select_related("funder", "programme"), pk, C.VIEW_GRANTS
     )
-    centres = list(grant.centres.all())
-    allowed = C.VIEW_AGGREGATES in access.capabilities_in_programme(user, grant.programme) or (
-        centres
-        and all(C.VIEW_AGGREGATES in access.capabilities_in_centre(user, c) for c in centres)
-    )
-    if not allowed:
+    if not access.sees_grant_report(user, grant, list(grant.centres.all())):
         raise PermissionDenied
     return grant
 
@@ -289,26 +289,33 @@ def downloads(request):
     jobs = list(
         ExportJob.objects.filter(owner=request.user).select_related("programme", "grant")[:50]
     )
-    return render(request, "reports/downloads.html", {"jobs": jobs})
+    return render(
+        request,
+        "reports/downloads.html",
+        {"jobs": jobs, "retention_days": settings.HARMONIA_EXPORT_RETENTION_DAYS},
+    )
 
 
 def _own_job(user, pk) -> ExportJob:
-    """An export of the user's own: anyone else's is a 404, whatever their role."""
-    job = ExportJob.objects.filter(owner=user, pk=pk).first()
-    if job is None:
-        raise Http404
-    return job
+    """An export of the user's own, checked against the policy now, not when it was
+    made: anyone else's is a 404; once the owner has lost the right to its numbers,
+    a 404 or 403 like any page of them (see ``access.get_export_for``)."""
+    return access.get_export_for(user, ExportJob.objects.all(), pk)
 
 
 @login_required
 def job_status(request, pk):
     job = _own_job(request.user, pk)
-    return render(request, "reports/_job_row.html", {"job": job})
+    return render(
+        request,
+        "reports/_job_row.html",
+        {"job": job, "retention_days": settings.HARMONIA_EXPORT_RETENTION_DAYS},
+    )
 
 
 @login_required
 def job_download(request, pk):
     job = _own_job(request.user, pk)
-    if job.state != ExportJob.State.DONE or not job.file:
+    if not job.downloadable:
         raise Http404
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)

@@ -14,8 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from harmonia import audit
-from harmonia.accounts.models import Membership, Role
+from harmonia import access, audit
 from harmonia.spreadsheet_cells import append, csv_writer, workbook
 from harmonia.staff.models import (
     DBS_RENEW_AFTER,
@@ -136,15 +135,15 @@ def send_safeguarding_alerts(on: dt.date | None = None, days: int = WARN_DAYS) -
     sent = []
     by_centre = alerts_by_centre(on, days)
     recipients = defaultdict(set)
-    for m in Membership.objects.filter(
-        role__in=[Role.CENTRE_MANAGER, Role.SAFEGUARDING_LEAD],
-        centre__in=[c for c in by_centre if c is not None],
+    # Whoever manages the centre's staff records (its managers and safeguarding leads).
+    for m in access.memberships_with(
+        access.Capability.MANAGE_STAFF, centres=[c for c in by_centre if c is not None]
     ).select_related("user"):
         recipients[m.centre_id].add(m.user.email)
     programme_ids = {p.programme_id for p in by_centre.get(None, [])}
     leads = defaultdict(set)
-    for m in Membership.objects.filter(
-        role=Role.PROGRAMME_LEAD, programme_id__in=programme_ids
+    for m in access.memberships_with(
+        access.Capability.MANAGE_STAFF, programmes=programme_ids
     ).select_related("user"):
         leads[m.programme_id].add(m.user.email)
     labels = dict(Status.choices)

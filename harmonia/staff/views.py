@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from harmonia import access
-from harmonia.access import ROLE_CAPABILITIES
 from harmonia.access import Capability as C
 from harmonia.programmes.models import Centre, Programme
 from harmonia.staff import forms, services
@@ -151,7 +150,8 @@ def staff_detail(request, pk):
     checks = list(staff.checks.select_related("verified_by").order_by("kind", "-completed"))
     for check in checks:
         check.state = check.status_on(today)
-    status = StaffMember.objects.filter(pk=staff.pk).with_safeguarding(today).get()
+    status = StaffMember.objects.visible_to(request.user).filter(pk=staff.pk)
+    status = status.with_safeguarding(today).get()
     return render(
         request,
         "staff/staff_detail.html",
@@ -238,7 +238,7 @@ def my_record(request):
     """A person's own staff records and checks (tutors see no one else's)."""
     today = dt.date.today()
     records = list(
-        StaffMember.objects.filter(user=request.user)
+        access.own(StaffMember.objects.all(), request.user)
         .with_safeguarding(today)
         .select_related("centre")
         .prefetch_related(
@@ -257,11 +257,7 @@ def my_record(request):
 def _programme_staff_caps(user, programme) -> set:
     """Capabilities from programme-wide roles only (a centre role does not open the
     programme's central record)."""
-    caps: set = set()
-    for m in access.memberships(user):
-        if m.programme_id == programme.pk:
-            caps |= ROLE_CAPABILITIES[m.role]
-    return caps
+    return access.programme_wide_capabilities(user, programme)
 
 
 def _scr_response(request, rows, *, title, filename, fmt):

@@ -16,6 +16,7 @@ from tests.matrix import (
     SEE_PROGRAMME,
     Case,
     answers,
+    writes,
 )
 
 SEE_CHILDREN_A = answers(
@@ -43,7 +44,22 @@ def obj(key):
 
 CASES = {
     "children:child_list": Case(SEE_CHILDREN_A, kwargs=centre_a),
-    "children:enrol": Case(MANAGE_CHILDREN_A, kwargs=centre_a),
+    "children:enrol": Case(
+        MANAGE_CHILDREN_A,
+        post=writes(MANAGE_CHILDREN_A),
+        kwargs=centre_a,
+        data=lambda w: {
+            "first_name": "Maya",
+            "last_name": "Okafor",
+            "date_of_birth": "2016-05-05",
+            "sex": "F",
+            "school": w.school_a.pk,
+            "year_group": "4",
+            "status": "active",
+            "start": "2026-09-07",
+            "confirm_new": "on",
+        },
+    ),
     "children:child_list_export": Case(MANAGE_CHILDREN_A, kwargs=centre_a),
     "children:waiting_list": Case(MANAGE_CHILDREN_A, kwargs=centre_a),
     "children:consent_campaign": Case(MANAGE_CHILDREN_A, kwargs=centre_a),
@@ -67,7 +83,12 @@ CASES = {
     "children:subject_access_json": Case(MANAGE_CHILDREN_A, kwargs=child),
     "children:anonymise": Case(MANAGE_CHILDREN_A, kwargs=child),
     "children:consent_withdraw": Case(MANAGE_CHILDREN_A, kwargs=obj("record")),
-    "children:offer_settle": Case(POST_ONLY, kwargs=obj("offer")),
+    "children:offer_settle": Case(
+        POST_ONLY,
+        post=writes(MANAGE_CHILDREN_A),
+        kwargs=obj("offer"),
+        data=lambda w: {"outcome": "accepted"},
+    ),
     # The wording of consent forms is not personal data: the whole programme reads it.
     "children:consent_forms": Case(SEE_PROGRAMME, kwargs=lambda w: {"programme_pk": w.england.pk}),
     "children:consent_form_publish": Case(
@@ -77,5 +98,5 @@ CASES = {
     # A CSV waiting for its columns shows the mapping form.
     "children:import_mapping": Case(MANAGE_CHILDREN_A, kwargs=obj("import")),
     "children:import_progress": Case(MANAGE_CHILDREN_A, kwargs=obj("import")),
-    "children:import_apply": Case(POST_ONLY, kwargs=obj("import")),
+    "children:import_apply": Case(POST_ONLY, post=writes(MANAGE_CHILDREN_A), kwargs=obj("import")),
 }

@@ -14,9 +14,11 @@ from tests.matrix import (
     NOT_FOUND,
     OK,
     POST_ONLY,
+    REDIRECT,
     SEE_CENTRE_A,
     Case,
     answers,
+    writes,
 )
 
 
@@ -98,6 +100,15 @@ def tutor_token(w):
     return {"token": token.token}
 
 
+def register_payload(w):
+    from harmonia.ensembles.models import Placement
+
+    reg = _register(w)
+    children = Placement.objects.filter(ensemble=reg.ensemble).values_list("child_id", flat=True)
+    marks = [{"child": pk, "status": "present"} for pk in children]
+    return {"key": "0b7c4f7e-matrix-submission", "marks": marks}
+
+
 TAKE_REGISTER_A = answers(
     FORBIDDEN, manager_a=OK, tutor_a=OK, tutor_b=NOT_FOUND, outsider=NOT_FOUND
 )
@@ -120,27 +131,47 @@ CASES = {
     "ensembles:section_create": Case(MANAGE_CENTRE_A, kwargs=ensemble),
     # Sharing centre A's children with a joint ensemble's lead: centre A's manager only.
     "ensembles:ensemble_leads": Case(MANAGE_CHILDREN_A, kwargs=ensemble),
-    "ensembles:ensemble_lead_revoke": Case(POST_ONLY, kwargs=ensemble_lead),
+    "ensembles:ensemble_lead_revoke": Case(
+        POST_ONLY, post=writes(MANAGE_CHILDREN_A), kwargs=ensemble_lead
+    ),
     "ensembles:place_child": Case(MANAGE_CHILDREN_A, kwargs=ensemble),
-    "ensembles:placement_end": Case(POST_ONLY, kwargs=placement),
+    "ensembles:placement_end": Case(POST_ONLY, post=writes(MANAGE_CHILDREN_A), kwargs=placement),
     "ensembles:session_create": Case(MANAGE_CENTRE_A, kwargs=ensemble),
     "ensembles:session_edit": Case(MANAGE_CENTRE_A, kwargs=session),
     "ensembles:occurrence_create": Case(MANAGE_CENTRE_A, kwargs=ensemble),
     "ensembles:occurrence_edit": Case(MANAGE_CENTRE_A, kwargs=occurrence),
     "ensembles:timetable": Case(SEE_CENTRE_A, kwargs=centre_a),
-    "ensembles:generate": Case(POST_ONLY, kwargs=centre_a),
-    "ensembles:term_create": Case(MANAGE_CENTRE_A, kwargs=centre_a),
+    "ensembles:generate": Case(POST_ONLY, post=writes(MANAGE_CENTRE_A), kwargs=centre_a),
+    "ensembles:term_create": Case(
+        MANAGE_CENTRE_A,
+        post=writes(MANAGE_CENTRE_A),
+        kwargs=centre_a,
+        data=lambda w: {
+            "name": "Spring term",
+            "kind": "term",
+            "start": "2027-01-05",
+            "end": "2027-03-26",
+        },
+    ),
     "ensembles:term_edit": Case(MANAGE_CENTRE_A, kwargs=term),
-    "ensembles:term_delete": Case(POST_ONLY, kwargs=term),
+    "ensembles:term_delete": Case(POST_ONLY, post=writes(MANAGE_CENTRE_A), kwargs=term),
     "ensembles:register_settings": Case(MANAGE_CENTRE_A, kwargs=centre_a),
     "ensembles:today": Case(answers(OK)),
     # Another centre's register is a 404 (tutor_b); too low a role is a 403.
     "ensembles:register": Case(TAKE_REGISTER_A, kwargs=occurrence),
-    "ensembles:register_submit": Case(POST_ONLY, kwargs=occurrence),
+    # The register's JSON endpoint: a real submission (one mark per child).
+    "ensembles:register_submit": Case(
+        POST_ONLY,
+        post=TAKE_REGISTER_A,
+        kwargs=occurrence,
+        data=register_payload,
+        content_type="application/json",
+    ),
     "ensembles:service_worker": Case(EVERYONE),
     "ensembles:my_timetable": Case(answers(OK)),
-    "ensembles:feed_reset": Case(POST_ONLY),
-    "ensembles:ensemble_feed_renew": Case(POST_ONLY, kwargs=ensemble),
+    # Everyone renews their own timetable address.
+    "ensembles:feed_reset": Case(POST_ONLY, post=answers(REDIRECT)),
+    "ensembles:ensemble_feed_renew": Case(POST_ONLY, post=writes(MANAGE_CENTRE_A), kwargs=ensemble),
     "ensembles:ensemble_feed": Case(EVERYONE, kwargs=ensemble_token),
     "ensembles:tutor_feed": Case(EVERYONE, kwargs=tutor_token),
     "ensembles:centre_attendance": Case(VIEW_CHILDREN_A, kwargs=centre_a),

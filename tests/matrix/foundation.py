@@ -14,6 +14,7 @@ from tests.matrix import (
     SEE_PROGRAMME,
     Case,
     answers,
+    writes,
 )
 
 
@@ -49,14 +50,20 @@ CASES = {
     "home": Case(answers(OK)),
     "set_language": Case(answers(REDIRECT, anonymous=REDIRECT)),
     "accounts:login": Case(answers(REDIRECT, anonymous=OK)),
-    "accounts:logout": Case(answers(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
+    "accounts:logout": Case(
+        answers(NOT_ALLOWED, anonymous=NOT_ALLOWED), post=answers(REDIRECT, anonymous=REDIRECT)
+    ),
     "accounts:password_change": Case(answers(OK)),
     "accounts:password_reset": Case(answers(OK, anonymous=OK)),
-    "accounts:password_reset_done": Case(answers(OK, anonymous=OK)),
+    "accounts:password_reset_done": Case(
+        answers(OK, anonymous=OK), post=answers(NOT_ALLOWED, anonymous=NOT_ALLOWED)
+    ),
     "accounts:password_reset_confirm": Case(
         answers(OK, anonymous=OK), kwargs=lambda w: {"uidb64": "MQ", "token": "set-password"}
     ),
-    "accounts:password_reset_complete": Case(answers(OK, anonymous=OK)),
+    "accounts:password_reset_complete": Case(
+        answers(OK, anonymous=OK), post=answers(NOT_ALLOWED, anonymous=NOT_ALLOWED)
+    ),
     # Everyone in the demo world belongs to one programme, so the list redirects to it.
     "programmes:programme_list": Case(answers(REDIRECT)),
     "programmes:programme_detail": Case(SEE_PROGRAMME, kwargs=england),
@@ -70,9 +77,21 @@ CASES = {
     ),
     "programmes:centre_create": Case(MANAGE_PROGRAMME, kwargs=england_parent),
     "programmes:grant_create": Case(MANAGE_PROGRAMME, kwargs=england_parent),
-    "programmes:people": Case(MANAGE_PROGRAMME, kwargs=england_parent),
+    # Giving someone a role: only the programme lead.
+    "programmes:people": Case(
+        MANAGE_PROGRAMME,
+        post=writes(MANAGE_PROGRAMME),
+        kwargs=england_parent,
+        data=lambda w: {
+            "email": "new.tutor@example.org",
+            "full_name": "New Tutor",
+            "role": "tutor",
+            "centre": w.centre_a.pk,
+        },
+    ),
     "programmes:membership_delete": Case(
         POST_ONLY,
+        post=writes(MANAGE_PROGRAMME),
         kwargs=lambda w: {
             "programme_pk": w.england.pk,
             "pk": w.tutor_a.memberships.get().pk,
@@ -81,15 +100,28 @@ CASES = {
     "programmes:audit_log": Case(MANAGE_PROGRAMME, kwargs=england_parent),
     "programmes:role_request": Case(
         answers(FORBIDDEN, programme_lead=OK, manager_a=OK, outsider=NOT_FOUND),
+        post=writes(answers(FORBIDDEN, programme_lead=OK, manager_a=OK, outsider=NOT_FOUND)),
         kwargs=role_request,
     ),
     "programmes:centre_detail": Case(SEE_CENTRE_A, kwargs=lambda w: {"pk": w.centre_a.pk}),
     "programmes:centre_edit": Case(MANAGE_CENTRE_A, kwargs=lambda w: {"pk": w.centre_a.pk}),
     "programmes:school_create": Case(
-        MANAGE_CENTRE_A, kwargs=lambda w: {"centre_pk": w.centre_a.pk}
+        MANAGE_CENTRE_A,
+        post=writes(MANAGE_CENTRE_A),
+        kwargs=lambda w: {"centre_pk": w.centre_a.pk},
+        data=lambda w: {
+            "name": "Anfield Primary",
+            "urn": "104513",
+            "phase": "primary",
+            "local_authority": "Liverpool",
+            "fsm_percent": "41.5",
+            "pupils": "280",
+        },
     ),
     "programmes:school_edit": Case(MANAGE_CENTRE_A, kwargs=lambda w: {"pk": w.school_a.pk}),
-    "programmes:school_delete": Case(POST_ONLY, kwargs=lambda w: {"pk": w.school_a.pk}),
+    "programmes:school_delete": Case(
+        POST_ONLY, post=writes(MANAGE_CENTRE_A), kwargs=lambda w: {"pk": w.school_a.pk}
+    ),
     # A grant to Liverpool: its funder, the programme team and Liverpool's manager see it.
     "programmes:grant_detail": Case(
         answers(

@@ -5,7 +5,7 @@ instruments out); its manager and the programme lead also add, label, repair
 and stock. Safeguarding leads, funders and evaluators: 403."""
 
 from tests.instruments import builders
-from tests.matrix import FORBIDDEN, NOT_FOUND, OK, POST_ONLY, Case, answers
+from tests.matrix import FORBIDDEN, NOT_FOUND, OK, POST_ONLY, Case, answers, writes
 
 SEE_KIT_A = answers(
     FORBIDDEN,
@@ -44,10 +44,11 @@ CASES = {
     "instruments:loan_list": Case(SEE_KIT_A, kwargs=centre_a),
     "instruments:size_up": Case(SEE_KIT_A, kwargs=centre_a),
     "instruments:repair_list": Case(SEE_KIT_A, kwargs=centre_a),
-    "instruments:stock": Case(SEE_KIT_A, kwargs=centre_a),
+    # Tutors see the stock; receiving and issuing it is for managers.
+    "instruments:stock": Case(SEE_KIT_A, post=MANAGE_KIT_A, kwargs=centre_a),
     "instruments:instrument_detail": Case(SEE_KIT_A, kwargs=instrument),
     "instruments:instrument_edit": Case(MANAGE_KIT_A, kwargs=instrument),
-    "instruments:instrument_status": Case(POST_ONLY, kwargs=instrument),
+    "instruments:instrument_status": Case(POST_ONLY, post=writes(MANAGE_KIT_A), kwargs=instrument),
     "instruments:instrument_qr": Case(SEE_KIT_A, kwargs=instrument),
     "instruments:instrument_photo": Case(
         SEE_KIT_A,
@@ -70,6 +71,11 @@ CASES = {
     ),
     # Programme-wide pages: anyone in England who may see instruments (a centre
     # role sees its own centre's figures only).
-    "instruments:agreements": Case(SEE_KIT_ENGLAND, kwargs=lambda w: {"pk": w.england.pk}),
+    # Publishing a new agreement is for the programme lead.
+    "instruments:agreements": Case(
+        SEE_KIT_ENGLAND,
+        post=answers(FORBIDDEN, programme_lead=OK, outsider=NOT_FOUND),
+        kwargs=lambda w: {"pk": w.england.pk},
+    ),
     "instruments:programme_fleet": Case(SEE_KIT_ENGLAND, kwargs=lambda w: {"pk": w.england.pk}),
 }

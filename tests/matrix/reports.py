@@ -1,7 +1,7 @@
 """Dashboards, returns, grant reports and downloads."""
 
 from harmonia.reports.models import ExportJob
-from tests.matrix import FORBIDDEN, NOT_FOUND, OK, POST_ONLY, Case, answers
+from tests.matrix import FORBIDDEN, NOT_FOUND, OK, POST_ONLY, Case, answers, writes
 
 # Programme-wide aggregates: the programme team, funders and evaluators only.
 PROGRAMME_AGGREGATES = answers(
@@ -49,7 +49,16 @@ CASES = {
         kwargs=lambda w: {"pk": w.grant_a.pk},
     ),
     "reports:downloads": Case(answers(OK)),
-    "reports:export_start": Case(POST_ONLY),
+    "reports:export_start": Case(
+        POST_ONLY,
+        post=writes(PROGRAMME_AGGREGATES),
+        data=lambda w: {
+            "kind": "annual_return",
+            "programme": w.england.pk,
+            "format": "csv",
+            "lang": "en",
+        },
+    ),
     # An export belongs to the person who asked for it: everyone else gets a 404.
     "reports:job_status": Case(answers(NOT_FOUND, funder=OK), kwargs=funder_job),
     "reports:job_download": Case(answers(NOT_FOUND), kwargs=funder_job),  # not ready yet
