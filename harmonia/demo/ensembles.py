@@ -224,6 +224,50 @@ def _marks(centre, ensembles, since, today, tutor, rng) -> int:
     return len(rows)
 
 
+JOINT = "In Harmony Joint Orchestra"
+
+
+def _joint_orchestra(tutors, today) -> None:
+    """A joint ensemble of Liverpool and Lambeth children, rehearsing today with both
+    centres' demo tutors: each tutor's register shows only their own centre's children
+    (harmonia.access.ensemble_children). No past marks, so the dashboards are unchanged."""
+    centres = list(
+        Centre.objects.filter(name__in=["In Harmony Liverpool", "In Harmony Lambeth"]).order_by(
+            "-name"
+        )
+    )
+    if len(centres) != 2:
+        return
+    home = centres[0]
+    ensemble, _ = Ensemble.objects.get_or_create(
+        programme=home.programme, centre=home, name=JOINT, defaults={"kind": "orchestra"}
+    )
+    ensemble.member_centres.set(centres)
+    section, _ = Section.objects.get_or_create(ensemble=ensemble, name="Strings", order=0)
+    placed = set(ensemble.placements.values_list("child_id", flat=True))
+    rows = []
+    for centre in centres:
+        children = Child.objects.filter(centre=centre, status="active", anonymised_at=None)
+        start = today - dt.timedelta(days=28)
+        for child in children.order_by("pk")[:6]:
+            if child.pk not in placed:
+                rows.append(
+                    Placement(
+                        child=child, ensemble=ensemble, section=section,
+                        instrument="violin", start=start,
+                    )
+                )  # fmt: skip
+    Placement.objects.bulk_create(rows)
+    if ensemble.occurrences.filter(date=today).exists():
+        return
+    starts, ends = timetable.occurrence_times(today, dt.time(18, 15), 75, timetable.zone_for(home))
+    occurrence = Occurrence.objects.create(
+        ensemble=ensemble, centre=home, date=today, starts_at=starts, ends_at=ends,
+        minutes=75, kind="rehearsal", title="Joint rehearsal", venue="Philharmonic Hall",
+    )  # fmt: skip
+    occurrence.tutors.add(*[tutors[c.pk] for c in centres if c.pk in tutors])
+
+
 @transaction.atomic
 def load_ensembles_demo() -> dict:
     today = timezone.localdate()
@@ -254,6 +298,7 @@ def load_ensembles_demo() -> dict:
         _practice_club(ensembles[0], centre, tutor, today, timetable.zone_for(centre))
         _marks(centre, ensembles, years[0][0], today, tutor, rng)
         del settings
+    _joint_orchestra(tutors, today)
     return {
         "ensembles": Ensemble.objects.count(),
         "occurrences": Occurrence.objects.count(),

@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from harmonia.accounts.models import User
-from harmonia.ensembles import timetable
+from harmonia.demo.ensembles import JOINT
+from harmonia.ensembles import register, timetable
 from harmonia.ensembles.models import Ensemble, Mark, Occurrence, Placement, Term
 
 
@@ -30,3 +31,22 @@ def test_the_demo_timetable_loads_twice_without_duplicates(db):
     assert agenda["today"], "the demo tutor must have a session today"
     assert Term.objects.filter(name="Primer lapso 2026–27").exists()
     assert Occurrence.objects.filter(date=timezone.localdate()).exists()
+
+
+def test_the_demo_joint_orchestra_shows_each_tutor_their_own_centres_children(db):
+    _load()
+    joint = Ensemble.objects.get(name=JOINT)
+    assert {c.name for c in joint.member_centres.all()} == {
+        "In Harmony Liverpool",
+        "In Harmony Lambeth",
+    }
+    occurrence = joint.occurrences.get(date=timezone.localdate())
+    for email, centre in (
+        ("tutor.lambeth@inharmony.demo", "In Harmony Lambeth"),
+        ("tutor.liverpool@inharmony.demo", "In Harmony Liverpool"),
+    ):
+        tutor = User.objects.get(email=email)
+        assert occurrence in timetable.tutor_agenda(tutor)["today"], email
+        rows = register.roster(occurrence, user=tutor).select_related("child__centre")
+        assert {p.child.centre.name for p in rows} == {centre}, email
+        assert len(rows) == 6
