@@ -56,3 +56,13 @@ def test_the_spanish_switch_turns_the_pages_spanish(as_persona, world):
     assert '<html lang="es">' in page
     assert "Tus centros" in page
     assert "Ir al contenido principal" in page
+
+
+def test_a_person_reads_their_preferred_language_until_they_switch(as_persona, world):
+    world.outsider.preferred_language = "es"
+    world.outsider.save(update_fields=["preferred_language"])
+    client = as_persona("outsider")
+    page = client.get(reverse("home")).content.decode()
+    assert '<html lang="es">' in page
+    client.cookies["django_language"] = "en"  # the language switch's choice wins
+    assert '<html lang="en">' in client.get(reverse("home")).content.decode()
