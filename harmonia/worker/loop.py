@@ -54,6 +54,11 @@ def _locked(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) and is_locked_database_exception(exc)
 
 
+# Consecutive database errors after which a one-off (--batch) run gives up; the
+# long-running worker never does.
+BATCH_GIVES_UP = 10
+
+
 class ResilientWorker(Worker):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -143,6 +148,8 @@ class ResilientWorker(Worker):
                 task_result = self._claim()
             except DatabaseError as exc:
                 self._database_error(exc)
+                if self.batch and self._errors_in_a_row > BATCH_GIVES_UP:
+                    raise  # a one-off run (tests, cron) ends, recorded, rather than hang
                 continue
             self._errors_in_a_row = 0
             if task_result is not None:
@@ -210,5 +217,5 @@ class ResilientWorker(Worker):
             except DatabaseError as exc:
                 attempt += 1
                 self._database_error(exc)
-                if not self.running and attempt > 3:
+                if (self.batch or not self.running) and attempt > BATCH_GIVES_UP:
                     raise

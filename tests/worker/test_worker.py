@@ -36,7 +36,7 @@ def _status(result):
     return DBTaskResult.objects.get(pk=result.id).status
 
 
-def test_a_failing_task_fails_alone_and_the_worker_goes_on(db, queue):
+def test_a_failing_task_fails_alone_and_the_worker_goes_on(transactional_db, queue):
     bad = jobs.explode.enqueue()
     good = jobs.succeed.enqueue()
     run_worker()
@@ -47,7 +47,7 @@ def test_a_failing_task_fails_alone_and_the_worker_goes_on(db, queue):
     assert beat.stopped_at is not None and beat.stop_reason == "stopped normally"
 
 
-def test_a_locked_database_queues_a_safe_task_again(db, queue, monkeypatch):
+def test_a_locked_database_queues_a_safe_task_again(transactional_db, queue, monkeypatch):
     monkeypatch.setattr(loop, "RETRYABLE", {*loop.RETRYABLE, "tests.worker.jobs.locked_once"})
     result = jobs.locked_once.enqueue()
     run_worker()
@@ -60,7 +60,9 @@ def test_a_locked_database_queues_a_safe_task_again(db, queue, monkeypatch):
     assert row.return_value == "done after a retry"
 
 
-def test_a_database_error_while_claiming_does_not_end_the_loop(db, queue, monkeypatch):
+def test_a_database_error_while_claiming_does_not_end_the_loop(
+    transactional_db, queue, monkeypatch
+):
     real_claim = DBTaskResult.claim
     failures = []
 
@@ -77,7 +79,9 @@ def test_a_database_error_while_claiming_does_not_end_the_loop(db, queue, monkey
     assert WorkerHeartbeat.objects.get().database_errors == 1
 
 
-def test_a_result_that_cannot_be_written_at_first_is_written_later(db, queue, monkeypatch):
+def test_a_result_that_cannot_be_written_at_first_is_written_later(
+    transactional_db, queue, monkeypatch
+):
     real = DBTaskResult.set_failed
     failures = []
 
@@ -94,7 +98,7 @@ def test_a_result_that_cannot_be_written_at_first_is_written_later(db, queue, mo
     assert (_status(bad), _status(good)) == ("FAILED", "SUCCESSFUL")
 
 
-def test_a_crash_is_recorded_not_silent(db, queue, monkeypatch):
+def test_a_crash_is_recorded_not_silent(transactional_db, queue, monkeypatch):
     def boom(self):
         raise RuntimeError("out of memory")
 
@@ -128,7 +132,7 @@ def test_the_downloads_page_says_when_jobs_wait_for_a_stopped_worker(
     assert "background worker is not running" not in page
 
 
-def test_check_names_a_stopped_worker_with_jobs_waiting(db, queue, capsys):
+def test_check_names_a_stopped_worker_with_jobs_waiting(transactional_db, queue, capsys):
     from django.core.management.base import SystemCheckError
 
     _waiting_since(5)
@@ -149,7 +153,7 @@ def test_a_queued_import_says_when_the_worker_is_not_running(world, as_persona, 
 
 
 def test_an_import_that_meets_a_locked_database_waits_queued_then_applies(
-    world, queue, monkeypatch
+    transactional_db, world, queue, monkeypatch
 ):
     from harmonia.children import imports
     from harmonia.children.models import Child, ImportLog
