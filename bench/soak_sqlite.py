@@ -149,6 +149,7 @@ def main() -> int:
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
+    from harmonia.accounts.models import User
     from harmonia.children.models import Child, ChildGuardian
     from harmonia.children.services import current_forms
     from harmonia.ensembles.models import Occurrence
@@ -157,9 +158,11 @@ def main() -> int:
     from harmonia.reports.tasks import rebuild_rollups
 
     centre = Centre.objects.get(name=CENTRE)
+    tutor = User.objects.get(email=TUTOR)
     today = timezone.localdate()
+    # The roster as the tutor sees it (a joint ensemble shows only their centre's children).
     occurrences = [
-        (o.pk, list(roster(o).values_list("child_id", flat=True)))
+        (o.pk, list(roster(o, user=tutor).values_list("child_id", flat=True)))
         for o in Occurrence.objects.filter(
             centre=centre, date__lte=today, date__gte=today - dt.timedelta(days=120)
         )
