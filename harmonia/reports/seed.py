@@ -409,7 +409,8 @@ def _write_marks(occurrences, occ_kids, rng) -> int:
     if connection.vendor == "postgresql":
         stamp = now.isoformat()
         columns = (
-            "occurrence_id, child_id, status, reason, note, marked_at, recorded_at, client_key"
+            "occurrence_id, child_id, status, reason, note, marked_at, recorded_at, client_key, "
+            "by_default"
         )
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg 3
@@ -423,7 +424,7 @@ def _write_marks(occurrences, occ_kids, rng) -> int:
                 buffer = []
                 for occ, child_id, status in rows:
                     buffer.append(
-                        f"{occ.pk}\t{child_id}\t{MARK_STATUSES[status]}\t\t\t{stamp}\t{stamp}\t\n"
+                        f"{occ.pk}\t{child_id}\t{MARK_STATUSES[status]}\t\t\t{stamp}\t{stamp}\t\tf\n"
                     )
                     if len(buffer) >= 50_000:
                         copy.write("".join(buffer))
