@@ -141,6 +141,19 @@ def _tell(request: RoleRequest, subject: str) -> None:
     send_mail(subject % words, body, settings.DEFAULT_FROM_EMAIL, to)
 
 
+def _decide(request: RoleRequest, status, action: str, *, by) -> None:
+    """Record a decision on a pending request and audit it."""
+    request.status, request.decided_by, request.decided_at = status, by, timezone.now()
+    request.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record(
+        actor=by,
+        action=action,
+        obj=request,
+        programme=request.programme,
+        changes={"user": request.user.email, "role": request.role, "centre": str(request.centre)},
+    )
+
+
 @transaction.atomic
 def approve_role_request(request: RoleRequest, *, by) -> Membership:
     """A second person approves: the role is given, and everyone told is told again."""
@@ -149,19 +162,7 @@ def approve_role_request(request: RoleRequest, *, by) -> Membership:
         raise PermissionDenied(_("This request was already decided."))
     if not access.may_approve_role(by, request):
         raise PermissionDenied(_("Someone other than the requester must approve this."))
-    request.status, request.decided_by, request.decided_at = (
-        RoleRequest.Status.APPROVED,
-        by,
-        timezone.now(),
-    )
-    request.save(update_fields=["status", "decided_by", "decided_at"])
-    audit.record(
-        actor=by,
-        action="role request approved",
-        obj=request,
-        programme=request.programme,
-        changes={"user": request.user.email, "role": request.role, "centre": str(request.centre)},
-    )
+    _decide(request, RoleRequest.Status.APPROVED, "role request approved", by=by)
     membership = _grant(
         programme=request.programme,
         user=request.user,
@@ -182,19 +183,7 @@ def decline_role_request(request: RoleRequest, *, by) -> RoleRequest:
         raise PermissionDenied(_("This request was already decided."))
     if by.pk != request.requested_by_id and not access.may_approve_role(by, request):
         raise PermissionDenied
-    request.status, request.decided_by, request.decided_at = (
-        RoleRequest.Status.DECLINED,
-        by,
-        timezone.now(),
-    )
-    request.save(update_fields=["status", "decided_by", "decided_at"])
-    audit.record(
-        actor=by,
-        action="role request declined",
-        obj=request,
-        programme=request.programme,
-        changes={"user": request.user.email, "role": request.role, "centre": str(request.centre)},
-    )
+    _decide(request, RoleRequest.Status.DECLINED, "role request declined", by=by)
     _tell(request, _("Declined: %(role)s access to %(centre)s for %(person)s"))
     return request
 
