@@ -192,3 +192,15 @@ def test_cost_per_child_is_a_dash_without_grant_income(client, world, registers)
     for name in (LIVERPOOL, LAMBETH, "All centres"):
         assert _cell(table, name, "Per child") == "—"
         assert _cell(table, name, "Per child-hour") == "—"
+
+
+def test_the_attendance_page_gives_the_same_hours_as_the_dashboard(client, world, registers):
+    """The register's attendance page (term so far) uses the same definition: on
+    the fixture both cover the same five sessions, so the same number."""
+    client.force_login(world.people["manager_a"])
+    html = client.get(reverse("ensembles:centre_attendance", args=[world.centre_a.pk]))
+    html = html.content.decode()
+    stat = html[: html.index("hours of music per child per week")]
+    value = stat[stat.rindex('stat__value">') + len('stat__value">') :].split("<")[0]
+    table = _dashboard_hours(client, reverse("reports:centre_dashboard", args=[world.centre_a.pk]))
+    assert value == _cell(table, LIVERPOOL, "Hours / week") == f"{_expected(registers, 10, 7.5)}"
