@@ -309,6 +309,12 @@ def refresh_for_occurrence(occurrence, previous_date: dt.date | None = None) -> 
         days.append(previous_date)
     if occurrence.centre_id:
         centres.add(occurrence.centre_id)
+    # Every member centre's weeks delivered may change (``held_weeks``).
+    centres |= set(
+        Ensemble.member_centres.through.objects.filter(
+            ensemble_id=occurrence.ensemble_id
+        ).values_list("centre_id", flat=True)
+    )
     if centres:
         refresh_summaries(centres, {academic_year(d) for d in days})
 
