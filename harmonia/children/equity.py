@@ -5,7 +5,8 @@ People who see suppressed figures (funders, evaluators: ``suppress=True``) get
 the numbers of the programme's one protected base, the same cells the dashboards,
 grant reports and annual return show (``harmonia.reports.disclosure``), so no
 page can be subtracted from another. Everyone else keeps the counts of today,
-with counts under 5 shown as "<5"."""
+with counts under 5 shown as "[c]" (the one mark for a hidden number on every
+page; "—" means no data, see ``harmonia.reports.cells``)."""
 
 from __future__ import annotations
 
@@ -27,12 +28,18 @@ class Cell:
 
     @property
     def shown(self) -> str:
-        return "<5" if 0 < self.n < SUPPRESS_BELOW else str(self.n)
+        from harmonia.reports.cells import HIDDEN_MARK
+
+        return HIDDEN_MARK if 0 < self.n < SUPPRESS_BELOW else str(self.n)
 
 
 def _percent(n: int, total: int) -> str:
+    from harmonia.reports.cells import HIDDEN_MARK, NO_DATA
+
+    if not total:
+        return NO_DATA
     if total < SUPPRESS_BELOW or 0 < n < SUPPRESS_BELOW:
-        return "—"
+        return HIDDEN_MARK
     return f"{round(100 * n / total)}%"
 
 

@@ -5,8 +5,11 @@ Definitions (shown on the pages too):
 
 * **attendance rate** = (present + late) / marks recorded, over a date range;
   authorised absences count as absences (as in English school attendance).
-* **hours of music** = minutes of the occurrences a child attended / 60; per week
-  it is divided by the number of weeks in the range (the evaluation's "dose").
+* **hours of music** = minutes of the occurrences a child attended / 60. **Hours
+  per child per week** of a group (a centre, an ensemble) is the reports' one
+  definition (``harmonia.reports.dose``): child-hours ÷ children reached ÷ weeks
+  delivered, here the weeks of the range with at least one mark taken. A child's
+  own "hours per week" divides by the calendar weeks of the range.
 * **current streak** = sessions attended since the child's last absence.
 * **drifting away** = a child whose rate in the last 4 weeks fell at least
   ``DRIFT_DROP`` (30 points) below their rate in the 12 weeks before, with
@@ -85,18 +88,34 @@ def summary(marks, since: dt.date, until: dt.date) -> dict:
         authorised=Count("pk", filter=Q(status="absent_authorised")),
         minutes=Coalesce(Sum("occurrence__minutes", filter=_attended()), 0),
         children=Count("child", distinct=True),
+        reached=Count("child", distinct=True, filter=_attended()),
+        weeks=Count(_week("occurrence__date"), distinct=True),
     )
-    weeks = weeks_between(since, until)
     row["rate"] = row["attended"] / row["marks"] if row["marks"] else None
     row["hours"] = row["minutes"] / 60
-    row["hours_per_child_week"] = (
-        row["hours"] / row["children"] / weeks if row["children"] else None
-    )
+    row["hours_per_child_week"] = _dose(row)
     return row
 
 
+def _week(date_field: str):
+    from harmonia.reports.rollups import _week_expr
+
+    return _week_expr(date_field)
+
+
+def _dose(row) -> float | None:
+    """The reports' hours per child per week over this row (None: nobody reached)."""
+    from types import SimpleNamespace
+
+    from harmonia.reports import dose
+
+    value = dose.hours_per_child_week(
+        [SimpleNamespace(minutes=row["minutes"], children=row["reached"], weeks=row["weeks"])]
+    )
+    return None if isinstance(value, str) else value
+
+
 def _grouped(marks, since, until, *group):
-    weeks = weeks_between(since, until)
     rows = (
         marks.filter(_in_range("", since, until))
         .values(*group)
@@ -105,12 +124,14 @@ def _grouped(marks, since, until, *group):
             attended=Count("pk", filter=_attended()),
             minutes=Coalesce(Sum("occurrence__minutes", filter=_attended()), 0),
             children=Count("child", distinct=True),
+            reached=Count("child", distinct=True, filter=_attended()),
+            weeks=Count(_week("occurrence__date"), distinct=True),
             rate=_rate(Count("pk", filter=_attended()), Count("pk")),
         )
         .order_by(*group)
     )
     for row in rows:
-        row["hours_per_child_week"] = row["minutes"] / 60 / row["children"] / weeks
+        row["hours_per_child_week"] = _dose(row)
     return rows
 
 

@@ -280,13 +280,17 @@ def school_delete(request, pk):
 @login_required
 def grant_detail(request, pk):
     grant = access.get_for(request.user, Grant.objects.select_related("funder", "programme"), pk)
+    centres = list(grant.centres.all())
     return render(
         request,
         "programmes/grant_detail.html",
         {
             "grant": grant,
-            "centres": grant.centres.all(),
+            "centres": centres,
             "can_manage": access.can(request.user, C.MANAGE_GRANTS, grant),
+            # The link is offered to whoever the report itself would let in.
+            "sees_report": access.can(request.user, C.VIEW_GRANTS, grant)
+            and access.sees_grant_report(request.user, grant, centres),
         },
     )
 

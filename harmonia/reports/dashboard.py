@@ -29,14 +29,15 @@ from harmonia.children.models import (
 )
 from harmonia.ensembles.models import Ensemble
 from harmonia.programmes.models import Grant, PartnerSchool
-from harmonia.reports import disclosure
+from harmonia.reports import disclosure, dose
+from harmonia.reports.cells import HIDDEN_MARK, NO_DATA
 from harmonia.reports.models import Activity, AttendanceSummary
-from harmonia.reports.rollups import TEACHING_WEEKS_PER_TERM, academic_year
+from harmonia.reports.rollups import academic_year
 
-HIDDEN_MARK = "[c]"
+__all__ = ["HIDDEN_MARK", "NO_DATA", "Table", "build"]
 
 # One rollup row, as plain values (thousands are read per dashboard).
-Summary = namedtuple("Summary", "children marked attended minutes sessions retained")
+Summary = namedtuple("Summary", "children marked attended minutes sessions retained weeks")
 
 
 def threshold() -> int:
@@ -83,9 +84,6 @@ class Table:
         if self.footer:
             out.append([fmt(v) for v in self.footer])
         return out
-
-
-NO_DATA = "—"  # nothing recorded yet (as opposed to None: hidden)
 
 
 def _rate(part, whole, scale=100.0):
@@ -252,12 +250,10 @@ def build(
         attended = sum(r.attended for r in rows)
         minutes = sum(r.minutes for r in rows)
         children = sum(r.children for r in rows)
-        n_terms = 1 if term else len({k for c in cids for k in (1, 2, 3) if s(c, year, k)})
-        weeks = max(n_terms, 1) * TEACHING_WEEKS_PER_TERM
         return {
             "children": children,
             "rate": _rate(attended, marked),
-            "hours": round(minutes / 60 / children / weeks, 1) if children else NO_DATA,
+            "hours": dose.hours_per_child_week(rows),
             "minutes": minutes,
         }
 
@@ -307,18 +303,19 @@ def build(
             "ensembles": sum(ensembles.get(c, 0) for c in cids),
             "performances": performances,
             "income": round(money),
+            # No grant income, or no child reached: a cost does not apply ("—", not 0).
             "cost_per_child": (
                 None
                 if hide_rates
                 else round(money / att["children"])
-                if att["children"]
+                if att["children"] and money
                 else NO_DATA
             ),
             "cost_per_hour": (
                 None
                 if hide_rates
                 else round(money / Decimal(att["minutes"] / 60), 2)
-                if att["minutes"]
+                if att["minutes"] and money
                 else NO_DATA
             ),
         }

@@ -12,7 +12,7 @@ import re
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from harmonia.reports.dashboard import HIDDEN_MARK
+from harmonia.reports.cells import HIDDEN_MARK, NO_DATA
 from harmonia.reports.returns import Report
 from harmonia.spreadsheet_cells import append, csv_writer, safe_cell, set_cell, workbook
 
@@ -30,6 +30,7 @@ def _notes(report: Report) -> list[str]:
             )
             % {"mark": HIDDEN_MARK, "n": report.threshold - 1}
         )
+    lines.append(_("%(mark)s = no data yet, or does not apply.") % {"mark": NO_DATA})
     return lines
 
 

@@ -45,6 +45,9 @@ class AttendanceSummary(models.Model):
     minutes = models.PositiveBigIntegerField(default=0)  # child-minutes attended
     sessions = models.PositiveIntegerField(default=0)  # sessions held (not cancelled)
     retained = models.PositiveIntegerField(default=0)  # year rows: also attended last year
+    # Weeks with a session held for the centre's children (activity "" rows only):
+    # the denominator of hours per child per week (harmonia.reports.dose).
+    weeks = models.PositiveSmallIntegerField(default=0)
 
     objects = ScopedManager()
 

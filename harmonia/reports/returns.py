@@ -22,11 +22,12 @@ from harmonia import access
 from harmonia.children.models import Child, Status
 from harmonia.ensembles.models import Ensemble
 from harmonia.programmes.models import Centre, Funder, Grant, PartnerSchool
-from harmonia.reports import dashboard, disclosure
+from harmonia.reports import dashboard, disclosure, dose
+from harmonia.reports.cells import NO_DATA
 from harmonia.reports.charts import chart
 from harmonia.reports.dashboard import Table, year_label
 from harmonia.reports.models import Activity, AttendanceSummary
-from harmonia.reports.rollups import TEACHING_WEEKS_PER_TERM, academic_year
+from harmonia.reports.rollups import academic_year
 
 ACE_ACTIVITIES = [Activity.WCET, Activity.ENSEMBLE, Activity.LESSONS, Activity.SINGING]
 
@@ -101,10 +102,13 @@ def annual_return(programme, centres: list, year: int, *, suppress: bool) -> Rep
     by_activity: dict[int, dict] = defaultdict(dict)
     sessions: dict[int, dict] = defaultdict(dict)
     minutes: dict[int, dict] = defaultdict(dict)
+    whole_year: dict[int, AttendanceSummary] = {}  # activity "": the dose's rows
     for r in rows:
         by_activity[r.centre_id][r.activity] = r.children
         sessions[r.centre_id][r.activity] = r.sessions
         minutes[r.centre_id][r.activity] = r.minutes
+        if r.activity == "":
+            whole_year[r.centre_id] = r
 
     # 1. Pupils reached by activity (ACE categories), and by any activity.
     activities = [(a.value, a.label) for a in ACE_ACTIVITIES]
@@ -148,34 +152,41 @@ def annual_return(programme, centres: list, year: int, *, suppress: bool) -> Rep
             ],
         )
     )
+    # Hours per child per week: the one definition (harmonia.reports.dose), hidden
+    # with the children reached it is divided by.
     hours_rows = []
     for i, c in enumerate(centres):
-        reached = shown[i]
-        child_hours = round(minutes[c.pk].get("", 0) / 60)
-        per_week = (
-            None
-            if reached is None
-            else round(child_hours / reached / (3 * TEACHING_WEEKS_PER_TERM), 1)
-            if reached
-            else dashboard.NO_DATA
+        row = whole_year.get(c.pk)
+        hours_rows.append(
+            [
+                c.name,
+                round(minutes[c.pk].get("", 0) / 60),
+                row.weeks if row else 0,
+                None if shown[i] is None else dose.hours_per_child_week([row]),
+            ]
         )
-        hours_rows.append([c.name, child_hours, per_week])
-    all_hours = round(sum(minutes[c].get("", 0) for c in centre_ids) / 60)
     report.tables.append(
         Table(
             "hours",
             _("Hours of music"),
-            [_("Centre"), _("Child-hours of music"), _("Hours per child per week")],
+            [
+                _("Centre"),
+                _("Child-hours of music"),
+                _("Weeks delivered"),
+                _("Hours per child per week"),
+            ],
             hours_rows,
             [
                 _("All centres"),
-                all_hours,
-                None
-                if total is None
-                else round(all_hours / total / (3 * TEACHING_WEEKS_PER_TERM), 1)
-                if total
-                else dashboard.NO_DATA,
+                round(sum(minutes[c].get("", 0) for c in centre_ids) / 60),
+                "",
+                None if total is None else dose.hours_per_child_week(whole_year.values()),
             ],
+            note=_(
+                "Hours per child per week = child-hours of music ÷ children reached ÷ weeks "
+                "delivered (weeks with at least one session held, so far this year); for all "
+                "centres, each centre's children over its own weeks."
+            ),
         )
     )
 
@@ -291,7 +302,11 @@ def annual_return(programme, centres: list, year: int, *, suppress: bool) -> Rep
             [[lbl, v] for lbl, v in zip(labels, values, strict=True)],
         )
         report.charts.append(
-            (numbers.title, chart(labels, [(numbers.title, values)], title=numbers.title), numbers)
+            (
+                numbers.title,
+                chart(labels, [(numbers.title, values)], title=numbers.title, integer=True),
+                numbers,
+            )
         )
     return report
 
@@ -342,17 +357,25 @@ def grant_report(grant: Grant, *, suppress: bool, today: dt.date | None = None) 
         share = dashboard.grant_income([grant], y).get(grant.currency, {})
         amount = sum(share.values(), Decimal(0))
         children = result.col_totals[j] if result else 0
-        minutes = sum(rows[(c, y)].minutes for c in centre_ids if (c, y) in rows)
-        marked = sum(rows[(c, y)].marked for c in centre_ids if (c, y) in rows)
-        attended = sum(rows[(c, y)].attended for c in centre_ids if (c, y) in rows)
+        year_rows = [rows[(c, y)] for c in centre_ids if (c, y) in rows]
+        minutes = sum(r.minutes for r in year_rows)
+        marked = sum(r.marked for r in year_rows)
+        attended = sum(r.attended for r in year_rows)
+        hidden = children is None
         money_rows.append(
             [
                 labels[j],
                 round(amount),
                 round(minutes / 60),
                 dashboard._rate(attended, marked),
-                round(amount / children) if children else None,
-                round(amount / Decimal(minutes / 60), 2) if minutes else None,
+                None if hidden else dose.hours_per_child_week(year_rows),
+                # None = hidden with the children it divides by; "—" = nobody reached.
+                None if hidden else round(amount / children) if children and amount else NO_DATA,
+                None
+                if hidden
+                else round(amount / Decimal(minutes / 60), 2)
+                if minutes and amount
+                else NO_DATA,
             ]
         )
     report.tables.append(
@@ -364,6 +387,7 @@ def grant_report(grant: Grant, *, suppress: bool, today: dt.date | None = None) 
                 _("Grant spent (%(currency)s)") % {"currency": grant.currency},
                 _("Child-hours of music"),
                 _("Attendance (%)"),
+                _("Hours per child per week"),
                 _("Cost per child"),
                 _("Cost per child-hour"),
             ],
@@ -381,6 +405,16 @@ def grant_report(grant: Grant, *, suppress: bool, today: dt.date | None = None) 
             [[lbl, v] for lbl, v in zip(labels, values, strict=True)],
         )
         report.charts.append(
-            (numbers.title, chart(labels, [(numbers.title, values)], title=numbers.title), numbers)
+            (
+                numbers.title,
+                chart(
+                    labels,
+                    [(numbers.title, values)],
+                    title=numbers.title,
+                    integer=True,
+                    trend=True,
+                ),
+                numbers,
+            )
         )
     return report

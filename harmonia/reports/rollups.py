@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
+    ExpressionWrapper,
     F,
     IntegerField,
     Q,
@@ -34,7 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek, ExtractYear
 
 from harmonia.ensembles.models import ATTENDED, Ensemble, Mark, Occurrence, SessionKind
 from harmonia.reports.models import Activity, AttendanceSummary, ChildAttendance
@@ -116,6 +117,44 @@ def _sessions(centre_ids=None, year: int | None = None):
     )
 
 
+def _week_expr(date_field: str):
+    """The week (Monday to Sunday) of a date, as one comparable integer: ISO year × 100
+    + ISO week. The same on SQLite and PostgreSQL."""
+    return ExpressionWrapper(
+        ExtractIsoYear(date_field) * 100 + ExtractWeek(date_field), output_field=IntegerField()
+    )
+
+
+def held_weeks(centre_ids=None, year: int | None = None) -> dict[tuple, int]:
+    """Weeks delivered: {(centre, year, term): weeks} (term 0 = the whole year), the
+    weeks in which at least one session of an ensemble the centre's children play in
+    (``member_centres``, which always holds the home centre) was held with its
+    register taken. The denominator of the dose (``harmonia.reports.dose``). Two
+    grouped queries over occurrences, never over marks."""
+    occurrences = Occurrence.objects.filter(
+        status=Occurrence.Status.SCHEDULED, register_taken_at__isnull=False
+    )
+    if centre_ids is not None:
+        centre_ids = list(centre_ids)
+        occurrences = occurrences.filter(ensemble__member_centres__in=centre_ids)
+    if year is not None:
+        first, after = year_bounds(year)
+        occurrences = occurrences.filter(date__gte=first, date__lt=after)
+    occurrences = occurrences.annotate(
+        r_centre=F("ensemble__member_centres"),
+        r_year=_year_expr("date"),
+        r_term=_term_expr("date"),
+        r_week=_week_expr("date"),
+    )
+    wanted = None if centre_ids is None else set(centre_ids)
+    weeks: dict[tuple, int] = {}
+    for fields in [("r_centre", "r_year", "r_term"), ("r_centre", "r_year")]:
+        for r in occurrences.values(*fields).annotate(n=Count("r_week", distinct=True)).order_by():
+            if wanted is None or r["r_centre"] in wanted:
+                weeks[(r["r_centre"], r["r_year"], r.get("r_term", 0))] = r["n"]
+    return weeks
+
+
 def _child_rows(marks):
     """Marks grouped per child, year, term and activity (a values queryset)."""
     return (
@@ -174,6 +213,8 @@ def _summaries(centre_ids=None, year: int | None = None) -> list[AttendanceSumma
         for r in sessions.values(*fields).annotate(n=Count("id")).order_by():
             key = (r["r_centre"], r["r_year"], r.get("r_term", 0), r.get("r_activity", ""))
             rows[key]["sessions"] = r["n"]
+    for (centre_id, y, t), n in held_weeks(centre_ids, year).items():
+        rows[(centre_id, y, t, "")]["weeks"] = n
     # Retention: children who attended in a year and in the year before, same centre
     # (one query for the two years' (centre, year, child) triples; a set lookup each).
     came = ChildAttendance.objects.filter(attended__gt=0)
@@ -268,6 +309,12 @@ def refresh_for_occurrence(occurrence, previous_date: dt.date | None = None) -> 
         days.append(previous_date)
     if occurrence.centre_id:
         centres.add(occurrence.centre_id)
+    # Every member centre's weeks delivered may change (``held_weeks``).
+    centres |= set(
+        Ensemble.member_centres.through.objects.filter(
+            ensemble_id=occurrence.ensemble_id
+        ).values_list("centre_id", flat=True)
+    )
     if centres:
         refresh_summaries(centres, {academic_year(d) for d in days})
 

@@ -58,7 +58,13 @@ def trend_charts(data: dict) -> list[tuple[str, str, Table]]:
             [_("Year"), _("Children"), _("Retention (%)")],
             [[p["label"], p["children"], p["retention"]] for p in years],
         )
-        charts.append((title, chart(labels, [(title, values)], title=title), numbers))
+        charts.append(
+            (
+                title,
+                chart(labels, [(title, values)], title=title, integer=True, trend=True),
+                numbers,
+            )
+        )
     if terms and has_numbers([p["rate"] for p in terms]):
         labels = [p["short"] for p in terms]
         title = _("Attendance by term (%)")
@@ -77,13 +83,18 @@ def trend_charts(data: dict) -> list[tuple[str, str, Table]]:
                     title=title,
                     kind="line",
                     unit="%",
+                    trend=True,
                 ),
                 numbers,
             )
         )
         title = _("Hours of music per child per week")
         charts.append(
-            (title, chart(labels, [(title, [p["hours"] for p in terms])], title=title), numbers)
+            (
+                title,
+                chart(labels, [(title, [p["hours"] for p in terms])], title=title, trend=True),
+                numbers,
+            )
         )
     return charts
 
@@ -200,21 +211,23 @@ def annual_return(request, programme_pk):
     )
     suppress = returns.must_suppress(request.user, programme)
     lang = _language(request)
+    # The whole page speaks the language asked for, not only the report's tables.
     with override(lang):
         report = returns.annual_return(programme, centres, year, suppress=suppress)
-    return render(
-        request,
-        "reports/report.html",
-        {
-            "programme": programme,
-            "report": report,
-            "kind": ExportJob.Kind.ANNUAL_RETURN,
-            "year": year,
-            "years": list(range(this_year, this_year - 6, -1)),
-            "lang": lang,
-            "formats": ExportJob.Format.choices,
-        },
-    )
+        return render(
+            request,
+            "reports/report.html",
+            {
+                "programme": programme,
+                "report": report,
+                "kind": ExportJob.Kind.ANNUAL_RETURN,
+                "year": year,
+                "report_year_label": dashboard.year_label(year),
+                "years": list(range(this_year, this_year - 6, -1)),
+                "lang": lang,
+                "formats": ExportJob.Format.choices,
+            },
+        )
 
 
 def _grant_for(user, pk) -> Grant:
@@ -234,18 +247,18 @@ def grant_report(request, pk):
     lang = _language(request)
     with override(lang):
         report = returns.grant_report(grant, suppress=suppress)
-    return render(
-        request,
-        "reports/report.html",
-        {
-            "programme": grant.programme,
-            "grant": grant,
-            "report": report,
-            "kind": ExportJob.Kind.GRANT_REPORT,
-            "lang": lang,
-            "formats": ExportJob.Format.choices,
-        },
-    )
+        return render(
+            request,
+            "reports/report.html",
+            {
+                "programme": grant.programme,
+                "grant": grant,
+                "report": report,
+                "kind": ExportJob.Kind.GRANT_REPORT,
+                "lang": lang,
+                "formats": ExportJob.Format.choices,
+            },
+        )
 
 
 @login_required

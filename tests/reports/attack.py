@@ -283,9 +283,18 @@ class Harvest:
             elif t["title"] == "Spending and delivery":
                 self._spending(t, scope, where)
             elif t["title"] == "Hours of music":
+                # hours per child per week = child-hours ÷ reached ÷ weeks delivered
+                weeks_col, rate_col = (
+                    cols.index("Weeks delivered"),
+                    cols.index("Hours per child per week"),
+                )
                 for row in t["rows"]:
                     c = self.centres[row[0]]
-                    self._per_unit(("reached", c, self.year), row[1], row[2], 39.0, 0.05, where)
+                    weeks = number(row[weeks_col])
+                    if isinstance(weeks, float) and weeks:
+                        self._per_unit(
+                            ("reached", c, self.year), row[1], row[rate_col], weeks, 0.05, where
+                        )
 
     def _needs(self, t, scope, where):
         cols = t["columns"]
