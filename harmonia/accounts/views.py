@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from harmonia import access
-from harmonia.accounts import language
+from harmonia.accounts import language, todo
 
 
 class LoginView(auth_views.LoginView):
@@ -78,7 +78,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def home(request):
-    """Where a person lands: their roles, and where each lets them go."""
+    """Where a person lands: what needs doing (harmonia/accounts/todo.py), their
+    sessions, their roles and where each lets them go."""
     ms = access.memberships(request.user)
     programme_roles = [m for m in ms if m.programme_id]
     centre_roles = [m for m in ms if m.centre_id]
@@ -88,5 +89,6 @@ def home(request):
         {
             "programme_roles": programme_roles,
             "centre_roles": centre_roles,
+            "todo": todo.build(request.user),
         },
     )
