@@ -57,3 +57,28 @@ def test_every_list_fits_a_phone_and_the_return_button_works(browser_page, phone
     button.click()
     page.wait_for_load_state()
     assert page.url.endswith(f"/loans/{loan.pk}/return/")
+
+
+def test_the_child_picker_on_the_lend_form_filters_as_you_type(browser_page, phone_world):
+    from harmonia.instruments.models import Loan
+    from tests.instruments.builders import delivery
+
+    world, _loan = phone_world
+    for first in ["Ben", "Bea", "Cara", "Dan"]:
+        child(world, first, "Okafor")
+    instrument = delivery(world, 1)[0]
+    page = browser_page
+    sign_in(page, world.manager_a.email, PASSWORD)
+    page.goto(page.base + f"/instruments/{instrument.pk}/lend/")
+    picker = page.locator("#id_child")
+    assert picker.locator("option").count() == 6  # "---------" and five children
+    page.get_by_label("Find a child: type part of a name").fill("cara oka")
+    assert picker.locator("option").count() == 2
+    assert picker.input_value() != ""  # the one match is chosen
+    assert "1 found" in page.inner_text(".select-filter__status")
+    assert overflow(page) <= 0
+    screenshot(page, "phone-lend-filter")
+    page.fill("#id_accepted_by", "Grace Okafor")
+    page.click("button[type=submit] >> text=Lend")
+    page.wait_for_load_state()
+    assert Loan.objects.get(instrument=instrument).child.first_name == "Cara"
