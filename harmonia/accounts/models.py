@@ -11,6 +11,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# Titles people put before their name, in English and Spanish (compared lower-case,
+# without a trailing full stop): never taken as a first name.
+TITLES = frozenset(
+    {"dr", "dra", "prof", "professor", "mr", "mrs", "ms", "miss", "mx", "sir", "dame"}
+    | {"rev", "revd", "fr", "sr", "sra", "srta", "lic", "licda", "ing", "abg", "arq"}
+)
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -66,7 +73,13 @@ class User(AbstractUser):
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        """The first name, for greetings: a leading title ("Dr", "Mrs", "Dra.") is not a
+        first name. A name that is only a title is kept as written."""
+        words = self.full_name.split()
+        if not words:
+            return self.email
+        named = [w for w in words if w.rstrip(".").lower() not in TITLES]
+        return (named or words)[0]
 
 
 class Role(models.TextChoices):

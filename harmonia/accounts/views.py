@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from harmonia import access
+from harmonia.accounts import language, todo
 
 
 class LoginView(auth_views.LoginView):
@@ -21,6 +22,14 @@ class LoginView(auth_views.LoginView):
             context["demo_logins"] = demo_logins()
             context["demo_password"] = DEMO_PASSWORD
         return context
+
+    def form_valid(self, form):
+        """Signing in applies the person's preferred language, whatever the language
+        cookie says: on a shared tablet it is the previous person's choice. Switching
+        language afterwards still wins (harmonia/accounts/language.py)."""
+        response = super().form_valid(form)
+        language.apply_preferred_language(response, form.get_user())
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -69,7 +78,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def home(request):
-    """Where a person lands: their roles, and where each lets them go."""
+    """Where a person lands: what needs doing (harmonia/accounts/todo.py), their
+    sessions, their roles and where each lets them go."""
     ms = access.memberships(request.user)
     programme_roles = [m for m in ms if m.programme_id]
     centre_roles = [m for m in ms if m.centre_id]
@@ -79,5 +89,6 @@ def home(request):
         {
             "programme_roles": programme_roles,
             "centre_roles": centre_roles,
+            "todo": todo.build(request.user),
         },
     )

@@ -20,6 +20,7 @@ from harmonia.children.models import (
 )
 from harmonia.interop import classlist
 from harmonia.programmes.forms import DATE
+from harmonia.widgets import make_searchable
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -168,6 +169,13 @@ class GuardianLinkForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["existing"].queryset = Guardian.objects.visible_to(user).filter(
             centre=centre, anonymised_at__isnull=True
+        )
+        make_searchable(self.fields["existing"], label=_("Find a guardian: type part of a name"))
+        # Who may collect a child is the family's decision, recorded on purpose: a new
+        # contact is not allowed to collect until someone ticks it (issue 11).
+        self.fields["may_collect"].initial = False
+        self.fields["may_collect"].help_text = _(
+            "Tick only when the family has said this person may collect the child."
         )
 
 

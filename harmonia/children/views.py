@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from harmonia import access
 from harmonia.access import Capability as C
-from harmonia.children import forms, imports, privacy, services, tutor_view
+from harmonia.children import forms, imports, privacy, services, tutor_view, whole_child
 from harmonia.children.models import (
     Child,
     ChildAccessLog,
@@ -163,18 +163,20 @@ def child_detail(request, pk):
         floor = form.version if form and form.requires_reconsent else 1
         latest = next((r for r in records if r.form.kind == kind and r.form.version >= floor), None)
         consent_rows.append({"kind": kind, "label": label, "form": form, "latest": latest})
+    full_record = C.VIEW_CHILD_RECORD in caps
+    periods = list(child.periods.all()) if full_record else []
     context = {
         "child": child,
         "links": links,
         "siblings": sorted(siblings, key=lambda c: c.first_name),
-        "periods": child.periods.all(),
+        "periods": periods,
         "offers": child.offers.all(),
         "records": records,
         "consent_rows": consent_rows,
         "can_manage": C.MANAGE_CHILDREN in caps,
         "can_special": C.VIEW_SPECIAL_CATEGORY in caps,
         "can_safety": C.VIEW_SAFETY_NOTES in caps,
-        "full_record": C.VIEW_CHILD_RECORD in caps,
+        "full_record": full_record,
     }
     if not context["full_record"]:  # a tutor: what a session needs (docs/permissions.md)
         context.update(tutor_view.session_view(child, links, consent_rows))
@@ -185,6 +187,8 @@ def child_detail(request, pk):
         context["safety"] = getattr_or_none(child, "safety")
     if context["can_manage"]:
         context["access_log"] = child.access_log.select_related("user")[:25]
+    # The whole child: ensembles, attendance, instruments, the consent alert, a timeline.
+    context.update(whole_child.build(child, caps, consent_rows, periods))
     return render(request, "children/child_detail.html", context)
 
 

@@ -21,6 +21,7 @@ from harmonia.instruments.models import (
 )
 from harmonia.programmes.forms import DATE
 from harmonia.programmes.models import PartnerSchool
+from harmonia.widgets import make_searchable
 
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 
@@ -127,6 +128,7 @@ class LendForm(forms.Form):
             .exclude(status="left")
             .order_by("last_name", "first_name")
         )
+        make_searchable(self.fields["child"], label=_("Find a child: type part of a name"))
         self.fields["school"].queryset = PartnerSchool.objects.filter(centre=instrument.centre_id)
         agreements = LoanAgreement.objects.filter(programme=instrument.programme_id)
         self.fields["agreement"].queryset = agreements

@@ -48,8 +48,9 @@ def test_the_child_page_costs_the_same_however_many_children(
     client.get(child.get_absolute_url())
     # session, user, child, memberships, access-log insert, guardian links, their other
     # children (prefetch), consent records, forms in force, equity, safety notes, FSM
-    # periods, enrolment periods, offers, access log
-    with django_assert_num_queries(15) as small:
+    # periods, enrolment periods, offers, access log; the whole child (issue 11):
+    # placements, the current term, attendance totals, latest marks, loans
+    with django_assert_num_queries(20) as small:
         client.get(child.get_absolute_url())
     big = _family(world, 25, form)
     with django_assert_num_queries(len(small.captured_queries)):
