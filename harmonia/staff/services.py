@@ -6,22 +6,35 @@ timetable refuse to list as session tutor anyone it returns ``False`` for.
 """
 
 import datetime as dt
+import hashlib
 import io
+import logging
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from harmonia import access, audit
+from harmonia.programmes.models import Centre
 from harmonia.spreadsheet_cells import append, csv_writer, workbook
 from harmonia.staff.models import (
     DBS_RENEW_AFTER,
     UPDATE_SERVICE_RECHECK,
     WARN_DAYS,
+    AppendOnlyError,
     CheckKind,
+    Concern,
     ConcernAccess,
+    ConcernAttachment,
+    ConcernEntry,
+    ConcernState,
     SafeguardingCheck,
     StaffMember,
     Status,
@@ -177,32 +190,215 @@ def send_safeguarding_alerts(on: dt.date | None = None, days: int = WARN_DAYS) -
     return sent
 
 
-def log_concern_access(*, user, centre, action, concern=None) -> ConcernAccess:
-    return ConcernAccess.objects.create(user=user, centre=centre, concern=concern, action=action)
+# Safeguarding concerns -----------------------------------------------------------
+#
+# Anyone who works at a centre records a concern (``record_concern``); its designated
+# safeguarding leads are told at once (an email that says where and when, never what)
+# and see it on their home page (``open_concerns_for``). The concern and each later
+# step (``add_concern_entry``) are written once: the models refuse to be changed or
+# deleted. Every opening, and every refused attempt, is a ``ConcernAccess`` row.
+
+logger = logging.getLogger(__name__)
+
+
+def log_concern_access(*, user, centre, action, concern=None, path="") -> ConcernAccess:
+    return ConcernAccess.objects.create(
+        user=user, centre=centre, concern=concern, action=action, path=path[:200]
+    )
+
+
+def log_refused_concern_access(
+    request, *, action, concern_pk=None, centre_pk=None, attachment_pk=None
+) -> None:
+    """Write a refused attempt to open the log, a concern or a file (a GET the policy
+    answered 403 or 404). Only for something that exists, by someone signed in; a
+    refused POST changes nothing at all (tests/test_url_matrix.py)."""
+    user = request.user
+    if request.method not in ("GET", "HEAD") or not user.is_authenticated:
+        return
+    if attachment_pk is not None:
+        found = ConcernAttachment.objects.filter(pk=attachment_pk).values_list("concern_id")
+        concern_pk = next((row[0] for row in found), None)
+        if concern_pk is None:
+            return
+    if concern_pk is not None:
+        centre_pk = Concern.objects.filter(pk=concern_pk).values_list("centre_id", flat=True)
+        centre_pk = next(iter(centre_pk), None)
+        if centre_pk is None:
+            return
+    elif centre_pk is None or not Centre.objects.filter(pk=centre_pk).exists():
+        return
+    ConcernAccess.objects.create(
+        user=user,
+        centre_id=centre_pk,
+        concern_id=concern_pk,
+        action=action,
+        refused=True,
+        path=request.path[:200],
+    )
+
+
+def _store_attachments(concern, files, *, by, entry=None) -> list[ConcernAttachment]:
+    stored = []
+    for upload in files or []:
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        attachment = ConcernAttachment(
+            concern=concern,
+            entry=entry,
+            name=upload.name[:200],
+            content_type=getattr(upload, "harmonia_content_type", "application/octet-stream"),
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=by,
+        )
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
 
 
 @transaction.atomic
-def record_concern(form, *, centre, by):
-    creating = form.instance.pk is None
+def record_concern(form, *, centre, by, attachments=(), base_url: str = "") -> Concern:
+    """Record a new concern at ``centre`` (anyone holding ``raise_concern`` there) and
+    tell the centre's safeguarding leads at once."""
+    if not form.instance._state.adding:
+        raise AppendOnlyError("a concern is recorded once; add an entry to it instead")
     concern = form.save(commit=False)
     concern.centre = centre
-    if creating:
-        concern.recorded_by = by
+    concern.recorded_by = by
     concern.save()
+    _store_attachments(concern, attachments, by=by)
     log_concern_access(
-        user=by,
-        centre=centre,
-        concern=concern,
-        action=ConcernAccess.Action.RECORDED if creating else ConcernAccess.Action.UPDATED,
+        user=by, centre=centre, concern=concern, action=ConcernAccess.Action.RECORDED
     )
-    # The audit trail names the event, never the content of a concern.
+    # The audit trail names the event, never the content of a concern nor its child.
+    audit.record(actor=by, action="concern recorded", obj=concern, programme=centre.programme)
+    notify_safeguarding_leads(concern, base_url=base_url)
+    return concern
+
+
+def notify_safeguarding_leads(concern: Concern, *, base_url: str = "") -> list[str]:
+    """Email the centre's safeguarding leads that a concern was recorded: where, when
+    and by whom, and the address to read it — never what it says (email is neither
+    private nor restricted). With no lead at the centre, its managers are told to
+    appoint one (still without the content). Returns who was told."""
+    centre = concern.centre
+    leads = access.people_to_tell_of_concern(centre)
+    words = {
+        "centre": centre.name,
+        "by": concern.recorded_by.full_name or concern.recorded_by.email,
+        "when": timezone.localtime(concern.recorded_at).strftime("%Y-%m-%d %H:%M"),
+        "url": base_url.rstrip("/") + reverse("staff:concern_detail", args=[concern.pk]),
+    }
+    if leads:
+        to = leads
+        subject = _("New safeguarding concern at %(centre)s") % words
+        body = (
+            _(
+                "%(by)s recorded a safeguarding concern at %(centre)s on %(when)s.\n\n"
+                "Read it in Harmonia (you will be asked to sign in): %(url)s\n\n"
+                "This email does not say what the concern is, on purpose."
+            )
+            % words
+        )
+    else:
+        to = access.people_to_tell_of_role(centre)
+        subject = _("A safeguarding concern at %(centre)s has no one to read it") % words
+        body = (
+            _(
+                "%(by)s recorded a safeguarding concern at %(centre)s on %(when)s, but the centre "
+                "has no designated safeguarding lead in Harmonia, so nobody can read it.\n\n"
+                "Ask your programme lead to give the safeguarding lead role to your designated "
+                "safeguarding lead today."
+            )
+            % words
+        )
+    if to:
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+        except Exception:  # the concern is kept whatever the mail server says
+            logger.exception("could not email the safeguarding leads of centre %s", centre.pk)
+    return to
+
+
+@transaction.atomic
+def add_concern_entry(form, *, concern, by, attachments=()) -> ConcernEntry:
+    """Append one dated step to a concern's chronology (a safeguarding lead's action,
+    referral or outcome, or what the person who raised it adds later)."""
+    entry = form.save(commit=False)
+    if not entry._state.adding:
+        raise AppendOnlyError("chronology entries are added, never changed")
+    entry.concern = concern
+    entry.written_by = by
+    entry.save()
+    _store_attachments(concern, attachments, by=by, entry=entry)
+    log_concern_access(
+        user=by, centre=concern.centre, concern=concern, action=ConcernAccess.Action.UPDATED
+    )
+    changes = {"state": entry.state} if entry.state else {}
+    if entry.referral_to:
+        changes["referral_to"] = entry.referral_to
     audit.record(
         actor=by,
-        action="concern recorded" if creating else "concern updated",
+        action="concern entry added",
         obj=concern,
-        programme=centre.programme,
+        programme=concern.centre.programme,
+        changes=changes,
     )
-    return concern
+    return entry
+
+
+def with_current_state(queryset):
+    """Annotate each concern with ``current_state``: the state the latest entry that
+    set one left it in, else the state it was recorded with (one sub-query)."""
+    latest = (
+        ConcernEntry.objects.filter(concern=OuterRef("pk"))
+        .exclude(state="")
+        .order_by("-written_at", "-id")
+        .values("state")[:1]
+    )
+    read = ConcernAccess.objects.filter(
+        concern=OuterRef("pk"), action=ConcernAccess.Action.OPENED_CONCERN, refused=False
+    ).exclude(user=OuterRef("recorded_by"))
+    return queryset.annotate(
+        current_state=Coalesce(Subquery(latest), F("state")),
+        read_by_lead=Exists(read),
+    )
+
+
+def open_concerns_for(user) -> list[dict]:
+    """For the home page (a safeguarding lead's alerts): per centre whose log the user
+    reads, the concerns needing action — not closed — and how many no safeguarding
+    lead has opened yet (``new``). One query; an empty list for everyone else.
+
+    ``[{"centre": Centre, "open": int, "new": int, "url": str}]``"""
+    centres = access.centres_where(user, access.Capability.VIEW_CONCERNS)
+    if not centres:
+        return []
+    rows = (
+        with_current_state(Concern.objects.visible_to(user).filter(centre__in=centres))
+        .exclude(current_state=ConcernState.CLOSED)
+        .values("centre")
+        .annotate(open=Count("pk"), new=Count("pk", filter=Q(read_by_lead=False)))
+        .order_by()
+    )
+    counts = {r["centre"]: r for r in rows}
+    found = []
+    for centre in centres:
+        r = counts.get(centre.pk)
+        if r and r["open"]:
+            found.append(
+                {
+                    "centre": centre,
+                    "open": r["open"],
+                    "new": r["new"],
+                    "url": reverse("staff:concern_log", args=[centre.pk]),
+                }
+            )
+    return found
 
 
 # The single central record -------------------------------------------------------
