@@ -35,6 +35,7 @@ from harmonia.staff.models import (
     ConcernAttachment,
     ConcernEntry,
     ConcernState,
+    DbsLevel,
     SafeguardingCheck,
     StaffMember,
     Status,
@@ -403,6 +404,29 @@ def open_concerns_for(user) -> list[dict]:
 
 # The single central record -------------------------------------------------------
 
+# The columns KCSIE (part 3, "Single central record") asks for: each check that was
+# made, the date it was made (or the certificate's), and who made it. Checks needed
+# only where relevant read "Not required" for someone they do not apply to.
+CHECKED = [
+    # (key, check kind, label of the date column, label of the "by" column)
+    ("identity", CheckKind.IDENTITY, gettext_lazy("Identity checked"),
+     gettext_lazy("Identity checked by")),
+    ("right_to_work", CheckKind.RIGHT_TO_WORK, gettext_lazy("Right to work checked"),
+     gettext_lazy("Right to work checked by")),
+    ("qualifications", CheckKind.QUALIFICATION, gettext_lazy("Qualifications checked"),
+     gettext_lazy("Qualifications checked by")),
+    ("dbs_issued", CheckKind.DBS, gettext_lazy("DBS issue date"),
+     gettext_lazy("DBS checked by")),
+    ("barred_list", CheckKind.BARRED_LIST, gettext_lazy("Barred list checked"),
+     gettext_lazy("Barred list checked by")),
+    ("prohibition", CheckKind.PROHIBITION, gettext_lazy("Prohibition from teaching checked"),
+     gettext_lazy("Prohibition checked by")),
+    ("overseas", CheckKind.OVERSEAS, gettext_lazy("Overseas checks"),
+     gettext_lazy("Overseas checked by")),
+    ("training", CheckKind.TRAINING, gettext_lazy("Safeguarding training"),
+     gettext_lazy("Training recorded by")),
+]  # fmt: skip
+
 CENTRAL_RECORD_COLUMNS = [
     ("name", gettext_lazy("Name")),
     ("centre", gettext_lazy("Centre")),
@@ -410,22 +434,51 @@ CENTRAL_RECORD_COLUMNS = [
     ("role", gettext_lazy("Role")),
     ("started", gettext_lazy("Start date")),
     ("identity", gettext_lazy("Identity checked")),
+    ("identity_by", gettext_lazy("Identity checked by")),
     ("right_to_work", gettext_lazy("Right to work checked")),
+    ("right_to_work_by", gettext_lazy("Right to work checked by")),
+    ("qualifications_required", gettext_lazy("Qualifications required")),
+    ("qualifications", gettext_lazy("Qualifications checked")),
+    ("qualifications_by", gettext_lazy("Qualifications checked by")),
     ("dbs_level", gettext_lazy("DBS level")),
     ("dbs_certificate", gettext_lazy("DBS certificate number")),
     ("dbs_issued", gettext_lazy("DBS issue date")),
+    ("dbs_issued_by", gettext_lazy("DBS checked by")),
     ("update_service", gettext_lazy("Update service")),
     ("update_service_checked", gettext_lazy("Update service last checked")),
+    ("barred_list", gettext_lazy("Barred list checked")),
+    ("barred_list_by", gettext_lazy("Barred list checked by")),
+    ("prohibition", gettext_lazy("Prohibition from teaching checked")),
+    ("prohibition_by", gettext_lazy("Prohibition checked by")),
+    ("overseas", gettext_lazy("Overseas checks")),
+    ("overseas_by", gettext_lazy("Overseas checked by")),
     ("training", gettext_lazy("Safeguarding training")),
     ("training_expires", gettext_lazy("Training expires")),
     ("references", gettext_lazy("References received")),
     ("status", gettext_lazy("Status")),
 ]
 
+# What the page shows, one cell per check with its "by" underneath (the export keeps
+# them apart): (key, label, key of the "by" value or None).
+CENTRAL_RECORD_PAGE = [
+    ("staff_type", gettext_lazy("Staff type"), None),
+    ("started", gettext_lazy("Start date"), None),
+    ("identity", gettext_lazy("Identity"), "identity_by"),
+    ("right_to_work", gettext_lazy("Right to work"), "right_to_work_by"),
+    ("qualifications", gettext_lazy("Qualifications"), "qualifications_by"),
+    ("dbs_issued", gettext_lazy("Enhanced DBS"), "dbs_issued_by"),
+    ("barred_list", gettext_lazy("Barred list"), "barred_list_by"),
+    ("prohibition", gettext_lazy("Prohibition from teaching"), "prohibition_by"),
+    ("overseas", gettext_lazy("Overseas checks"), "overseas_by"),
+    ("training", gettext_lazy("Safeguarding training"), None),
+    ("references", gettext_lazy("References"), None),
+]
+
 
 def central_record_rows(staff_queryset, on: dt.date | None = None) -> list[dict]:
-    """One row per person: the latest check of each kind. Two queries (people
-    with their status; their checks)."""
+    """One row per person: the latest check of each kind, when it was made and who
+    recorded it. Two queries (people with their status; their checks and who made
+    them)."""
     on = on or dt.date.today()
     people = list(
         staff_queryset.with_safeguarding(on)
@@ -434,42 +487,72 @@ def central_record_rows(staff_queryset, on: dt.date | None = None) -> list[dict]
     )
     latest: dict[tuple[int, str], SafeguardingCheck] = {}
     references = defaultdict(list)
-    checks = SafeguardingCheck.objects.filter(staff__in=[p.pk for p in people]).order_by(
-        "completed", "pk"
+    checks = (
+        SafeguardingCheck.objects.filter(staff__in=[p.pk for p in people])
+        .select_related("verified_by")
+        .order_by("completed", "pk")
     )
     for check in checks:
         if check.kind == CheckKind.REFERENCE:
             references[check.staff_id].append(check.completed)
         latest[(check.staff_id, check.kind)] = check  # ordered: the last one wins
     labels = dict(Status.choices)
+    not_required = _("Not required")
     rows = []
     for p in people:
+        needs = p.requirements
         dbs = latest.get((p.pk, CheckKind.DBS))
         training = latest.get((p.pk, CheckKind.TRAINING))
-        identity = latest.get((p.pk, CheckKind.IDENTITY))
-        rtw = latest.get((p.pk, CheckKind.RIGHT_TO_WORK))
-        rows.append(
+        row = {
+            "person": p,
+            "name": p.full_name,
+            "centre": p.centre.name if p.centre else _("Whole programme"),
+            "staff_type": p.get_staff_type_display(),
+            "role": p.role_title,
+            "started": p.started,
+            "qualifications_required": p.qualifications_required,
+            "dbs_level": dbs.get_dbs_level_display() if dbs else "",
+            "dbs_certificate": dbs.certificate_number if dbs else "",
+            "update_service": (_("Yes") if dbs.update_service else _("No")) if dbs else "",
+            "update_service_checked": dbs.update_service_checked if dbs else None,
+            "training_expires": training.expires if training else None,
+            "references": ", ".join(d.isoformat() for d in references[p.pk]),
+            "status": labels[p.safeguarding_status],
+            "status_code": p.safeguarding_status,
+            "missing": set(),
+        }
+        for key, kind, _label, _by in CHECKED:
+            check = latest.get((p.pk, kind))
+            # An enhanced certificate with barred list information is that check.
+            barred_on_dbs = dbs is not None and dbs.dbs_level == DbsLevel.ENHANCED_BARRED
+            if kind == CheckKind.BARRED_LIST and check is None and barred_on_dbs:
+                check = dbs
+            required = kind in needs or (
+                kind == CheckKind.BARRED_LIST
+                and needs.get(CheckKind.DBS) == DbsLevel.ENHANCED_BARRED
+            )
+            if check is not None:
+                row[key] = check.completed
+                who = check.verified_by
+                row[f"{key}_by"] = (who.full_name or who.email) if who else ""
+            else:
+                row[key] = None if required else not_required
+                row[f"{key}_by"] = ""
+                if required:
+                    row["missing"].add(key)
+        if needs.get(CheckKind.REFERENCE) and len(references[p.pk]) < needs[CheckKind.REFERENCE]:
+            row["missing"].add("references")
+        row["cells"] = [
             {
-                "person": p,
-                "name": p.full_name,
-                "centre": p.centre.name if p.centre else _("Whole programme"),
-                "staff_type": p.get_staff_type_display(),
-                "role": p.role_title,
-                "started": p.started,
-                "identity": identity.completed if identity else None,
-                "right_to_work": rtw.completed if rtw else None,
-                "dbs_level": dbs.get_dbs_level_display() if dbs else "",
-                "dbs_certificate": dbs.certificate_number if dbs else "",
-                "dbs_issued": dbs.completed if dbs else None,
-                "update_service": (_("Yes") if dbs.update_service else _("No")) if dbs else "",
-                "update_service_checked": dbs.update_service_checked if dbs else None,
-                "training": training.completed if training else None,
-                "training_expires": training.expires if training else None,
-                "references": ", ".join(d.isoformat() for d in references[p.pk]),
-                "status": labels[p.safeguarding_status],
-                "status_code": p.safeguarding_status,
+                "key": key,
+                "label": label,
+                "value": row[key].isoformat() if isinstance(row[key], dt.date) else row[key],
+                "by": row[by] if by else "",
+                "missing": key in row["missing"],
             }
-        )
+            for key, label, by in CENTRAL_RECORD_PAGE
+        ]
+        rows.append(row)
     return rows
 
 

@@ -33,7 +33,7 @@ def add_check(world, staff, kind, completed, **data):
         CheckKind.IDENTITY: {"document": "Passport"},
         CheckKind.RIGHT_TO_WORK: {"document": "Passport"},
         CheckKind.REFERENCE: {"document": "Head teacher"},
-    }[kind]
+    }.get(kind, {})
     payload = {**defaults, "completed": completed.isoformat(), **data}
     form = forms.CheckForm(payload, staff=staff, kind=kind)
     assert form.is_valid(), form.errors

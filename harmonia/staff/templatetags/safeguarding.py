@@ -24,7 +24,7 @@ def raise_concern_link(context, child):
     request = context.get("request")
     user = getattr(request, "user", None)
     url = ""
-    if user is not None and child is not None and child.centre_id:
-        if C.RAISE_CONCERN in access.capabilities_in_centre(user, child.centre):
-            url = reverse("staff:concern_create", args=[child.centre_id]) + f"?child={child.pk}"
+    may = user is not None and child is not None and child.centre_id
+    if may and C.RAISE_CONCERN in access.capabilities_in_centre(user, child.centre):
+        url = reverse("staff:concern_create", args=[child.centre_id]) + f"?child={child.pk}"
     return {"url": url}
