@@ -208,6 +208,20 @@ def log_concern_access(*, user, centre, action, concern=None, path="") -> Concer
     )
 
 
+def log_own_concerns_seen(user, concerns, *, path="") -> None:
+    """ "Concerns you raised" shows each: one row per concern, in one insert."""
+    ConcernAccess.objects.bulk_create(
+        ConcernAccess(
+            user=user,
+            centre_id=c.centre_id,
+            concern=c,
+            action=ConcernAccess.Action.OPENED_OWN,
+            path=path[:200],
+        )
+        for c in concerns
+    )
+
+
 def log_refused_concern_access(
     request, *, action, concern_pk=None, centre_pk=None, attachment_pk=None
 ) -> None:

@@ -583,14 +583,7 @@ def my_concerns(request):
             )
         ).order_by("-recorded_at", "-id")
     )
-    for concern in concerns:
-        services.log_concern_access(
-            user=request.user,
-            centre=concern.centre,
-            concern=concern,
-            action=ConcernAccess.Action.OPENED_OWN,
-            path=request.path,
-        )
+    services.log_own_concerns_seen(request.user, concerns, path=request.path)
     return render(
         request,
         "staff/my_concerns.html",

@@ -317,3 +317,39 @@ def test_the_child_page_links_to_a_concern_about_that_child(world, as_persona):
     assert link in page.content.decode()
     form = as_persona("tutor_a").get(link)
     assert form.context["form"]["about_child"].value() == str(amara.pk)
+
+
+def _more_concerns(world, n, by):
+    for i in range(n):
+        child = make_child(world, first=f"Kid{i}", last="Lister", by=world.manager_a)
+        form = forms.ConcernForm(
+            {"about_child": child.pk, "category": "welfare", "noticed": TODAY, "account": "x"},
+            children=type(child).objects.filter(pk=child.pk),
+        )
+        assert form.is_valid(), form.errors
+        concern = services.record_concern(form, centre=world.centre_a, by=by)
+        ConcernEntry.objects.create(
+            concern=concern, written_by=world.safeguarding_a, happened=TODAY, what="y"
+        )
+
+
+def test_the_log_and_the_own_list_cost_the_same_at_two_sizes(
+    world, as_persona, django_assert_num_queries
+):
+    lead, tutor = as_persona("safeguarding_a"), None
+    log = reverse("staff:concern_log", args=[world.centre_a.pk])
+    mine = reverse("staff:my_concerns")
+    _more_concerns(world, 1, world.tutor_a)
+    for size in (1, 9):
+        if size == 9:
+            _more_concerns(world, 8, world.tutor_a)
+        lead = as_persona("safeguarding_a")
+        lead.get(log)
+        # session, user, centre, memberships, the access row, concerns with their state
+        with django_assert_num_queries(6):
+            assert lead.get(log).content.decode().count("Lister") == size
+        tutor = as_persona("tutor_a")
+        tutor.get(mine)
+        # session, user, memberships, own concerns, one insert of access rows
+        with django_assert_num_queries(5):
+            assert tutor.get(mine).content.decode().count("Lister") == size
