@@ -201,6 +201,14 @@ def send_safeguarding_alerts(on: dt.date | None = None, days: int = WARN_DAYS) -
 
 logger = logging.getLogger(__name__)
 
+# The number to call when a child is in immediate danger, by the programme's country
+# (ISO 3166); 112 works from any mobile phone in most of the world.
+EMERGENCY_NUMBERS = {"GB": "999", "VE": "911", "US": "911", "IE": "112"}
+
+
+def emergency_number(centre) -> str:
+    return EMERGENCY_NUMBERS.get((centre.programme.country or "").upper(), "112")
+
 
 def log_concern_access(*, user, centre, action, concern=None, path="") -> ConcernAccess:
     return ConcernAccess.objects.create(

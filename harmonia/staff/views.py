@@ -458,8 +458,9 @@ def concern_create(request, centre_pk):
                 request,
                 _(
                     "Your concern was recorded, but this centre has no safeguarding lead in "
-                    "Harmonia: tell your manager today. If a child is in danger, call 999."
-                ),
+                    "Harmonia: tell your manager today. If a child is in danger, call %(number)s."
+                )
+                % {"number": services.emergency_number(centre)},
             )
         if C.VIEW_CONCERNS in caps:
             return redirect(concern)
@@ -467,7 +468,12 @@ def concern_create(request, centre_pk):
     return render(
         request,
         "staff/concern_form.html",
-        {"form": form, "centre": centre, "can_read_log": C.VIEW_CONCERNS in caps},
+        {
+            "form": form,
+            "centre": centre,
+            "can_read_log": C.VIEW_CONCERNS in caps,
+            "emergency_number": services.emergency_number(centre),
+        },
     )
 
 

@@ -353,3 +353,14 @@ def test_the_log_and_the_own_list_cost_the_same_at_two_sizes(
         # session, user, memberships, own concerns, one insert of access rows
         with django_assert_num_queries(5):
             assert tutor.get(mine).content.decode().count("Lister") == size
+
+
+def test_the_form_gives_the_emergency_number_of_the_centres_country(world, client):
+    tutor = world.outsider  # also a tutor at the Venezuelan núcleo
+    Membership.objects.create(user=tutor, role=Role.TUTOR, centre=world.centre_v)
+    client.force_login(tutor)
+    page = client.get(reverse("staff:concern_create", args=[world.centre_v.pk]))
+    assert "call 911 now" in page.content.decode()
+    client.force_login(world.tutor_a)
+    page = client.get(reverse("staff:concern_create", args=[world.centre_a.pk]))
+    assert "call 999 now" in page.content.decode()
