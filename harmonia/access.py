@@ -52,6 +52,9 @@ class Capability(StrEnum):
     VIEW_SPECIAL_CATEGORY = "view_special_category"  # ethnicity, FSM, SEN, looked-after
     TAKE_REGISTER = "take_register"
     VIEW_CONCERNS = "view_concerns"  # the safeguarding concern log
+    # Record a safeguarding concern about a child (every adult who works at a centre:
+    # KCSIE part 1). The person sees only what they recorded; the log is VIEW_CONCERNS.
+    RAISE_CONCERN = "raise_concern"
     # Staff, safeguarding checks and instruments (harmonia.staff, harmonia.instruments)
     MANAGE_STAFF = "manage_staff"  # staff records and their safeguarding checks
     VIEW_INSTRUMENTS = "view_instruments"  # inventory and loans of a centre
@@ -99,6 +102,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_SAFETY_NOTES,
             C.VIEW_SPECIAL_CATEGORY,
             C.TAKE_REGISTER,
+            C.RAISE_CONCERN,
             C.MANAGE_STAFF,
             C.VIEW_INSTRUMENTS,
             C.LEND_INSTRUMENTS,
@@ -112,6 +116,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_CHILDREN,
             C.VIEW_SAFETY_NOTES,
             C.TAKE_REGISTER,
+            C.RAISE_CONCERN,
             C.VIEW_INSTRUMENTS,
             C.LEND_INSTRUMENTS,
         }
@@ -126,6 +131,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_SAFETY_NOTES,
             C.VIEW_SPECIAL_CATEGORY,
             C.VIEW_CONCERNS,
+            C.RAISE_CONCERN,
             C.MANAGE_STAFF,
         }
     ),
@@ -421,6 +427,50 @@ def people_to_tell_of_role(centre) -> list[str]:
         .values_list("user__email", flat=True)
         .distinct()
     )
+
+
+# Safeguarding concerns -------------------------------------------------------------
+
+
+def centres_where(user, need: Capability) -> list:
+    """The centres where ``user`` holds ``need`` through a centre role (from the cached
+    memberships, no query): where a person may raise a concern, for instance."""
+    found = []
+    for m in memberships(user):
+        if m.centre_id and need in ROLE_CAPABILITIES[m.role] and m.centre not in found:
+            found.append(m.centre)
+    return found
+
+
+def people_to_tell_of_concern(centre) -> list[str]:
+    """The emails of the designated safeguarding leads of ``centre`` (who read its
+    concern log), told at once when anyone records a concern there."""
+    roles = [r.value for r in CENTRE_ROLES if r in roles_with(C.VIEW_CONCERNS)]
+    return sorted(
+        Membership.objects.filter(centre=centre, role__in=roles, user__is_active=True)
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+
+
+def own_concerns(queryset: QuerySet, user) -> QuerySet:
+    """The concerns ``user`` recorded, at centres where they may still raise one: what
+    an adult who is not a safeguarding lead may see of the log (their own reports)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return _mark(queryset.none(), "own")
+    return _mark(
+        queryset.filter(recorded_by=user, centre__in=centres_with(user, C.RAISE_CONCERN)),
+        "own",
+    )
+
+
+def get_own_concern(user, queryset: QuerySet, pk):
+    """One concern the user recorded (``own_concerns``); anyone else's is a 404 — the
+    same answer as "does not exist", so the address tells nobody a concern is there."""
+    obj = own_concerns(queryset, user).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
 
 
 # Named predicates ------------------------------------------------------------------

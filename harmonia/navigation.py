@@ -138,6 +138,9 @@ def nav_items(user, path: str) -> list[NavItem]:
             )
     if any(C.VIEW_AGGREGATES in caps for _programme, caps in programmes.values()):
         items.append((_("Downloads"), reverse("reports:downloads")))
+    # KCSIE: every adult who works with children can raise a concern, from any page.
+    if access.centres_where(user, C.RAISE_CONCERN):
+        items.append((_("Raise a concern"), reverse("staff:raise_concern")))
     if user.is_staff:
         items.append((_("Django admin"), reverse("admin:index")))
     return _mark_current([(str(label), url) for label, url in items], path)

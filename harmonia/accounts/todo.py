@@ -211,21 +211,9 @@ def _exports_ready(user) -> int:
     )
 
 
-def _open_concerns(user) -> int | None:
-    """Concerns needing action, from the safeguarding work when it provides
-    ``staff.services.open_concerns_for(user)`` (a count or a queryset); else None."""
-    from harmonia.staff import services as staff_services
-
-    counter = getattr(staff_services, "open_concerns_for", None)
-    if counter is None:
-        return None
-    found = counter(user)
-    return found if isinstance(found, int) else found.count()
-
-
 def build(user) -> dict:
     """The to-do list for ``user``: {"centres": [CentreTodo] (centres whose children
-    they see), "general": [Task] (concerns, downloads), "overview": [{"centre", "cells"}]
+    they see), "general": [Task] (downloads), "overview": [{"centre", "cells"}]
     (centres seen at a glance: counts only, no named child)}."""
     centres = _centres(user)
     caps = {c.pk: access.capabilities_in_centre(user, c) for c in centres}
@@ -348,22 +336,10 @@ def build(user) -> dict:
         if todo.tasks or todo.checked:
             todos.append(todo)
 
-    concerns = _open_concerns(user)
+    # Safeguarding concerns have their own alert above the list ({% concern_alerts %}),
+    # per centre, with the count nobody has opened yet.
     exports = _exports_ready(user)
     general = []
-    if concerns:
-        general.append(
-            Task(
-                "concerns",
-                _("Concerns needing action"),
-                concerns,
-                reverse("staff:concern_log", args=[next(iter(having(C.VIEW_CONCERNS))).pk])
-                if having(C.VIEW_CONCERNS)
-                else reverse("home"),
-                _("Open the log"),
-                tone="danger",
-            )
-        )
     if exports:
         general.append(
             Task(

@@ -22,6 +22,10 @@ class StaffConfig(AppConfig):
         # the programme lead: VIEW_CONCERNS is a centre role's only).
         access.register(m.Concern, Rule(C.VIEW_CONCERNS, "centre", "centre__programme"))
         access.register(m.ConcernAccess, Rule(C.VIEW_CONCERNS, "centre", "centre__programme"))
+        for model in (m.ConcernEntry, m.ConcernAttachment):
+            access.register(
+                model, Rule(C.VIEW_CONCERNS, "concern__centre", "concern__centre__programme")
+            )
 
         from harmonia.staff import privacy
 

@@ -7,6 +7,7 @@ command and :func:`harmonia.staff.services.is_cleared_to_lead` all use it.
 """
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -41,6 +42,21 @@ class CheckKind(models.TextChoices):
     IDENTITY = "identity", _("Identity check")
     RIGHT_TO_WORK = "right_to_work", _("Right to work")
     REFERENCE = "reference", _("Reference")
+    # The rest of what KCSIE (part 3) asks the single central record to show.
+    BARRED_LIST = "barred_list", _("Children's barred list check")
+    PROHIBITION = "prohibition", _("Prohibition from teaching check")
+    OVERSEAS = "overseas", _("Overseas checks")
+    QUALIFICATION = "qualification", _("Qualifications")
+
+
+# Checks needed only where relevant to the person (KCSIE: prohibition from teaching
+# for teaching work, overseas checks for someone who lived or worked abroad,
+# qualifications where the role requires them): the staff record's flag → the kind.
+WHERE_RELEVANT = {
+    "teaching_work": CheckKind.PROHIBITION,
+    "lived_abroad": CheckKind.OVERSEAS,
+    "qualifications_required": CheckKind.QUALIFICATION,
+}
 
 
 class DbsLevel(models.TextChoices):
@@ -148,6 +164,9 @@ class StaffQuerySet(ScopedQuerySet):
                 missing |= is_type & Q(**{f"{count}__lt": minimum})
                 lapsed |= is_type & Q(**{f"{until}__lt": on})
                 expiring |= is_type & Q(**{f"{until}__lte": warn})
+        for flag, kind in WHERE_RELEVANT.items():
+            needed = ~Q(**{flag: ""}) if flag == "qualifications_required" else Q(**{flag: True})
+            missing |= needed & Q(**{f"n_{kind}__lt": 1})
         # The earliest of the latest expiry of every check kind (whatever the type needs).
         expiries = [F(f"until_{k}") for k in CheckKind if k != CheckKind.DBS]
         expiries.append(F(f"until_dbs_{DbsLevel.BASIC}"))
@@ -213,6 +232,22 @@ class StaffMember(models.Model):
     )
     started = models.DateField(_("started"), null=True, blank=True)
     left = models.DateField(_("left"), null=True, blank=True)
+    teaching_work = models.BooleanField(
+        _("does teaching work"),
+        default=False,
+        help_text=_("A prohibition from teaching check is then needed."),
+    )
+    lived_abroad = models.BooleanField(
+        _("has lived or worked outside the UK"),
+        default=False,
+        help_text=_("Overseas checks (a certificate of good conduct) are then needed."),
+    )
+    qualifications_required = models.CharField(
+        _("qualifications the role requires"),
+        max_length=160,
+        blank=True,
+        help_text=_("E.g. QTS, a music degree. Leave empty when none is required."),
+    )
 
     objects = StaffQuerySet.as_manager()
 
@@ -231,7 +266,12 @@ class StaffMember(models.Model):
 
     @property
     def requirements(self) -> dict:
-        return REQUIREMENTS.get(self.staff_type, {})
+        """Each check this person needs: their type's, plus those relevant to them."""
+        needs = dict(REQUIREMENTS.get(self.staff_type, {}))
+        for flag, kind in WHERE_RELEVANT.items():
+            if getattr(self, flag):
+                needs[kind] = 1
+        return needs
 
     def problems(self, on: dt.date | None = None, warn_days: int = WARN_DAYS) -> list[dict]:
         """What is wrong, check by check, read from the ``with_safeguarding``
@@ -319,9 +359,75 @@ class SafeguardingCheck(models.Model):
         return Status.CLEAR
 
 
-class Concern(models.Model):
-    """A safeguarding concern. Seen only by the centre's safeguarding leads; every
-    opening is written to :class:`ConcernAccess`."""
+REDACTED = "[redacted]"  # as harmonia.children.privacy writes it on erasure
+
+
+class AppendOnlyError(RuntimeError):
+    """A safeguarding record was about to be overwritten or deleted."""
+
+
+def _is_redaction(old, new) -> bool:
+    """Whether ``new`` is ``old`` with some parts replaced by ``[redacted]`` (what
+    erasure of a child does to free text that names it): the one change allowed."""
+    if old == new:
+        return True
+    if not isinstance(old, str) or not isinstance(new, str) or REDACTED not in new:
+        return False
+    pieces = new.split(REDACTED)
+    pattern = re.escape(pieces[0]) + "".join(".+?" + re.escape(p) for p in pieces[1:])
+    return re.fullmatch(pattern, old, re.S) is not None
+
+
+class AppendOnlyQuerySet(ScopedQuerySet):
+    """Rows of the safeguarding chronology are added, never changed or removed."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model._meta.label} rows are never updated")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model._meta.label} rows are never deleted")
+
+
+class AppendOnly(models.Model):
+    """A record that is written once (KCSIE: a concern's chronology is kept, nothing
+    overwritten). ``save`` on a stored row refuses unless every field it writes is
+    unchanged or only redacted (erasure of a child); ``delete`` always refuses."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if not self._state.adding:
+            names = list(update_fields) if update_fields is not None else None
+            if names is None:
+                names = [f.attname for f in self._meta.concrete_fields if not f.primary_key]
+            stored = type(self)._base_manager.filter(pk=self.pk).values(*names).first()
+            if stored is None:
+                raise AppendOnlyError(f"{self._meta.label} {self.pk} is not stored")
+            changed = [n for n in names if not _is_redaction(stored[n], getattr(self, n))]
+            if changed:
+                raise AppendOnlyError(
+                    f"{self._meta.label} is append-only: add an entry instead of changing "
+                    f"{', '.join(changed)}"
+                )
+        return super().save(*args, update_fields=update_fields, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.label} rows are never deleted")
+
+
+class ConcernState(models.TextChoices):
+    OPEN = "open", _("Open")
+    REFERRED = "referred", _("Referred")
+    MONITORING = "monitoring", _("Monitoring")
+    CLOSED = "closed", _("Closed")
+
+
+class Concern(AppendOnly):
+    """A safeguarding concern: the report as the adult wrote it, never changed. What
+    happens next is a dated :class:`ConcernEntry` each. Read only by the centre's
+    safeguarding leads (and, their own report only, by whoever wrote it); every
+    opening, and every refused attempt, is written to :class:`ConcernAccess`."""
 
     class Category(models.TextChoices):
         WELFARE = "welfare", _("Welfare or neglect")
@@ -332,14 +438,24 @@ class Concern(models.Model):
         STAFF = "staff", _("Allegation about an adult")
         OTHER = "other", _("Other")
 
-    class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        REFERRED = "referred", _("Referred")
-        CLOSED = "closed", _("Closed")
+    State = ConcernState
 
     centre = models.ForeignKey("programmes.Centre", on_delete=models.CASCADE, related_name="+")
+    # Not named ``child``: the audit trail would then link its entry to the child, and
+    # the change log must not say that a child has a safeguarding concern.
+    about_child = models.ForeignKey(
+        "children.Child",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("child"),
+    )
     subject = models.CharField(
-        _("about"), max_length=150, help_text=_("The child or adult the concern is about.")
+        _("about"),
+        max_length=150,
+        blank=True,
+        help_text=_("The child or adult the concern is about."),
     )
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
     noticed = models.DateField(_("date noticed"))
@@ -351,13 +467,16 @@ class Concern(models.Model):
         blank=True,
         help_text=_("E.g. children's social care, LADO, police."),
     )
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    # The state when recorded; later states are entries (``current_state``).
+    state = models.CharField(
+        _("state"), max_length=10, choices=ConcernState.choices, default=ConcernState.OPEN
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-noticed", "-id"]
@@ -372,15 +491,108 @@ class Concern(models.Model):
 
         return reverse("staff:concern_detail", args=[self.pk])
 
+    @property
+    def about(self) -> str:
+        """Who it is about: the child's name, or what the adult wrote."""
+        if self.about_child_id:
+            return self.about_child.display_name
+        return self.subject
+
+
+class ConcernEntry(AppendOnly):
+    """One dated step in a concern's chronology: who wrote it and when, what happened,
+    the action taken, a referral (to whom, when, its reference, when they answered),
+    the outcome, and the state it leaves the concern in."""
+
+    class Referral(models.TextChoices):
+        SOCIAL_CARE = "social_care", _("Children's social care")
+        POLICE = "police", _("Police")
+        LADO = "lado", _("Local authority designated officer (LADO)")
+        EARLY_HELP = "early_help", _("Early help")
+        HEALTH = "health", _("Health services")
+        OTHER = "other", _("Another agency")
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="entries")
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    happened = models.DateField(_("date"), help_text=_("When this happened."))
+    what = models.TextField(_("what happened or was learned"))
+    action_taken = models.TextField(_("action taken"), blank=True)
+    referral_to = models.CharField(
+        _("referred to"), max_length=16, choices=Referral.choices, blank=True
+    )
+    referral_date = models.DateField(_("date referred"), null=True, blank=True)
+    referral_reference = models.CharField(_("their reference"), max_length=80, blank=True)
+    referral_answered = models.DateField(_("date they answered"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    state = models.CharField(
+        _("state afterwards"),
+        max_length=10,
+        choices=ConcernState.choices,
+        blank=True,
+        help_text=_("Leave empty to keep the concern's state as it is."),
+    )
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["written_at", "id"]
+        verbose_name = _("concern chronology entry")
+        verbose_name_plural = _("concern chronology entries")
+
+    def __str__(self) -> str:
+        return f"{self.happened:%Y-%m-%d} {self.concern_id}"
+
+
+def concern_file_path(instance, filename) -> str:
+    import secrets
+
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"concerns/{secrets.token_urlsafe(16)}.{ext}"
+
+
+class ConcernAttachment(AppendOnly):
+    """A file kept with a concern (a photo of a note, a referral form). Stored under a
+    random name outside any served folder; read only through the access policy."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="attachments")
+    entry = models.ForeignKey(
+        ConcernEntry, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=concern_file_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=80)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("concern attachment")
+        verbose_name_plural = _("concern attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
 
 class ConcernAccess(models.Model):
-    """Who opened the concern log, or one concern, and when."""
+    """Who opened the concern log, one concern or an attachment, and when — and who
+    tried and was refused."""
 
     class Action(models.TextChoices):
         OPENED_LOG = "opened_log", _("Opened the concern log")
         OPENED_CONCERN = "opened_concern", _("Opened a concern")
         RECORDED = "recorded", _("Recorded a concern")
-        UPDATED = "updated", _("Updated a concern")
+        UPDATED = "updated", _("Added to a concern")
+        OPENED_OWN = "opened_own", _("Opened a concern they recorded")
+        OPENED_FILE = "opened_file", _("Opened an attachment")
 
     centre = models.ForeignKey("programmes.Centre", on_delete=models.CASCADE, related_name="+")
     concern = models.ForeignKey(
@@ -388,6 +600,10 @@ class ConcernAccess(models.Model):
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    # An attempt the policy refused (403 inside the programme, 404 outside it): kept,
+    # so that the safeguarding lead sees who tried to open what.
+    refused = models.BooleanField(_("refused"), default=False)
+    path = models.CharField(_("page"), max_length=200, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = ScopedQuerySet.as_manager()

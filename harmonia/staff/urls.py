@@ -36,6 +36,15 @@ urlpatterns = [
         views.concern_access_log,
         name="concern_access_log",
     ),
+    path("concerns/raise/", views.raise_concern, name="raise_concern"),
     path("concerns/<int:pk>/", views.concern_detail, name="concern_detail"),
-    path("concerns/<int:pk>/edit/", views.concern_edit, name="concern_edit"),
+    path("concerns/<int:pk>/add/", views.concern_entry_create, name="concern_entry_create"),
+    path(
+        "concerns/files/<int:pk>/<str:name>",
+        views.concern_attachment,
+        name="concern_attachment",
+    ),
+    path("me/concerns/", views.my_concerns, name="my_concerns"),
+    path("me/concerns/<int:pk>/", views.my_concern, name="my_concern"),
+    path("me/concerns/<int:pk>/add/", views.my_concern_add, name="my_concern_add"),
 ]

@@ -6,8 +6,8 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from harmonia import access
 from harmonia.access import Capability as C
+from harmonia.children.models import Child
 from harmonia.programmes.models import Centre, Programme
 from harmonia.staff import forms, services
 from harmonia.staff.models import (
@@ -22,6 +23,7 @@ from harmonia.staff.models import (
     CheckKind,
     Concern,
     ConcernAccess,
+    ConcernAttachment,
     DbsLevel,
     SafeguardingCheck,
     StaffMember,
@@ -287,7 +289,7 @@ def central_record(request, centre_pk):
             "title": _("Single central record: %(where)s") % {"where": centre.name},
             "where": centre,
             "rows": rows,
-            "columns": services.CENTRAL_RECORD_COLUMNS,
+            "page_columns": services.CENTRAL_RECORD_PAGE,
             "export_url": _url("staff:central_record_export", centre.pk, "csv")[:-4],
             "today": dt.date.today(),
         },
@@ -329,7 +331,7 @@ def programme_central_record(request, pk):
             "title": _("Single central record: %(where)s") % {"where": programme.name},
             "where": programme,
             "rows": rows,
-            "columns": services.CENTRAL_RECORD_COLUMNS,
+            "page_columns": services.CENTRAL_RECORD_PAGE,
             "export_url": _url("staff:programme_central_record_export", programme.pk, "csv")[:-4],
             "today": dt.date.today(),
             "whole_programme": True,
@@ -352,81 +354,313 @@ def programme_central_record_export(request, pk, fmt):
     )
 
 
-# The concern log: safeguarding leads of the centre only; every opening is logged. ----
+# Safeguarding concerns ------------------------------------------------------------
+# Anyone who works at a centre raises a concern (``raise_concern``) and reads back only
+# what they wrote; the log, each concern and its files are the centre's safeguarding
+# leads' (``view_concerns``). Every opening is logged, and so is every refused attempt.
+
+
+def _guarded(request, fetch, *, action, **target):
+    """``fetch()`` through the policy; a refusal (403/404) is logged, then raised.
+    ``target``: ``concern_pk``, ``centre_pk`` or ``attachment_pk``."""
+    try:
+        return fetch()
+    except (PermissionDenied, Http404):
+        services.log_refused_concern_access(request, action=action, **target)
+        raise
+
+
+def _concern_for_lead(request, pk, action=ConcernAccess.Action.OPENED_CONCERN):
+    queryset = Concern.objects.select_related("centre__programme", "recorded_by", "about_child")
+    return _guarded(
+        request,
+        lambda: access.get_for(request.user, queryset, pk, C.VIEW_CONCERNS),
+        action=action,
+        concern_pk=pk,
+    )
 
 
 @login_required
 def concern_log(request, centre_pk):
-    centre = _centre(request, centre_pk, C.VIEW_CONCERNS)
-    services.log_concern_access(
-        user=request.user, centre=centre, action=ConcernAccess.Action.OPENED_LOG
+    centre = _guarded(
+        request,
+        lambda: _centre(request, centre_pk, C.VIEW_CONCERNS),
+        action=ConcernAccess.Action.OPENED_LOG,
+        centre_pk=centre_pk,
     )
-    concerns = (
-        Concern.objects.visible_to(request.user).filter(centre=centre).select_related("recorded_by")
+    services.log_concern_access(
+        user=request.user, centre=centre, action=ConcernAccess.Action.OPENED_LOG, path=request.path
+    )
+    concerns = services.with_current_state(
+        Concern.objects.visible_to(request.user)
+        .filter(centre=centre)
+        .select_related("recorded_by", "about_child")
+        .annotate(n_entries=Count("entries", distinct=True))
     )
     return render(request, "staff/concern_log.html", {"centre": centre, "concerns": concerns})
 
 
 @login_required
+def raise_concern(request):
+    """The "Raise a concern" link: straight to the form of the person's centre (or of
+    the child's, with ``?child=``); a choice when they work at several."""
+    centres = access.centres_where(request.user, C.RAISE_CONCERN)
+    if not centres:
+        raise PermissionDenied
+    child_pk = request.GET.get("child", "")
+    if child_pk.isdigit():
+        child = (
+            Child.objects.visible_to(request.user)
+            .filter(pk=child_pk, centre__in=centres)
+            .values_list("centre_id", flat=True)
+            .first()
+        )
+        if child is not None:
+            return redirect(_url("staff:concern_create", child) + f"?child={child_pk}")
+    if len(centres) == 1:
+        return redirect("staff:concern_create", centres[0].pk)
+    return render(request, "staff/raise_concern_choose.html", {"centres": centres})
+
+
+@login_required
 def concern_create(request, centre_pk):
-    centre = _centre(request, centre_pk, C.VIEW_CONCERNS)
-    form = forms.ConcernForm(request.POST or None)
+    centre = _centre(request, centre_pk, C.RAISE_CONCERN)
+    caps = access.capabilities_in_centre(request.user, centre)
+    children = (
+        Child.objects.visible_to(request.user)
+        .filter(centre=centre)
+        .order_by("last_name", "first_name")
+        if C.VIEW_CHILDREN in caps
+        else Child.objects.none()
+    )
+    initial = {"noticed": dt.date.today()}
+    if request.GET.get("child", "").isdigit():
+        initial["about_child"] = request.GET["child"]
+    form = forms.ConcernForm(
+        request.POST or None, request.FILES or None, children=children, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
-        concern = services.record_concern(form, centre=centre, by=request.user)
-        messages.success(request, _("Concern recorded."))
-        return redirect(concern)
-    return _form_page(
+        concern = services.record_concern(
+            form,
+            centre=centre,
+            by=request.user,
+            attachments=form.cleaned_data.get("attachments"),
+            base_url=request.build_absolute_uri("/"),
+        )
+        leads = access.people_to_tell_of_concern(centre)
+        if leads:
+            messages.success(
+                request,
+                _("Thank you. Your concern was recorded and the safeguarding lead was told."),
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Your concern was recorded, but this centre has no safeguarding lead in "
+                    "Harmonia: tell your manager today. If a child is in danger, call %(number)s."
+                )
+                % {"number": services.emergency_number(centre)},
+            )
+        if C.VIEW_CONCERNS in caps:
+            return redirect(concern)
+        return redirect("staff:my_concern", concern.pk)
+    return render(
         request,
-        form,
-        title=_("Record a safeguarding concern"),
-        back=_url("staff:concern_log", centre.pk),
-        eyebrow=centre.name,
+        "staff/concern_form.html",
+        {
+            "form": form,
+            "centre": centre,
+            "can_read_log": C.VIEW_CONCERNS in caps,
+            "emergency_number": services.emergency_number(centre),
+        },
     )
 
 
 @login_required
 def concern_detail(request, pk):
-    concern = access.get_for(
-        request.user, Concern.objects.select_related("centre", "recorded_by"), pk
-    )
+    concern = _concern_for_lead(request, pk)
     services.log_concern_access(
         user=request.user,
         centre=concern.centre,
         concern=concern,
         action=ConcernAccess.Action.OPENED_CONCERN,
+        path=request.path,
     )
-    return render(request, "staff/concern_detail.html", {"concern": concern})
+    entries = list(concern.entries.select_related("written_by").prefetch_related("attachments"))
+    state = services.with_current_state(Concern.objects.visible_to(request.user).filter(pk=pk))
+    state = state.values_list("current_state", flat=True).first()
+    return render(
+        request,
+        "staff/concern_detail.html",
+        {
+            "concern": concern,
+            "entries": entries,
+            "report_files": [a for a in concern.attachments.all() if a.entry_id is None],
+            "current_state": Concern.State(state).label,
+            "state_code": state,
+            "form": forms.ConcernEntryForm(initial={"happened": dt.date.today()}),
+        },
+    )
 
 
 @login_required
-def concern_edit(request, pk):
-    concern = access.get_for(request.user, Concern.objects.select_related("centre"), pk)
-    form = forms.ConcernForm(request.POST or None, instance=concern)
+def concern_entry_create(request, pk):
+    concern = _concern_for_lead(request, pk)
+    form = forms.ConcernEntryForm(
+        request.POST or None, request.FILES or None, initial={"happened": dt.date.today()}
+    )
     if request.method == "POST" and form.is_valid():
-        services.record_concern(form, centre=concern.centre, by=request.user)
-        messages.success(request, _("Concern updated."))
+        services.add_concern_entry(
+            form, concern=concern, by=request.user, attachments=form.cleaned_data.get("attachments")
+        )
+        messages.success(request, _("Added to the chronology."))
         return redirect(concern)
-    # Opening a concern to edit it shows all of it: the same access row as reading it.
-    services.log_concern_access(user=request.user, centre=concern.centre, concern=concern,
-                                action=ConcernAccess.Action.OPENED_CONCERN)  # fmt: skip
+    # The form shows the concern's summary: the same access row as reading it.
+    services.log_concern_access(
+        user=request.user,
+        centre=concern.centre,
+        concern=concern,
+        action=ConcernAccess.Action.OPENED_CONCERN,
+        path=request.path,
+    )
     return _form_page(
         request,
         form,
-        title=_("Update a safeguarding concern"),
+        title=_("Add to the chronology"),
         back=concern.get_absolute_url(),
-        eyebrow=concern.centre.name,
+        eyebrow=f"{concern.centre.name} · {concern.about}",
     )
+
+
+@login_required
+def concern_attachment(request, pk, name):
+    queryset = ConcernAttachment.objects.select_related("concern__centre")
+    attachment = _guarded(
+        request,
+        lambda: access.get_for(request.user, queryset, pk, C.VIEW_CONCERNS),
+        action=ConcernAccess.Action.OPENED_FILE,
+        attachment_pk=pk,
+    )
+    if name != attachment.name:
+        raise Http404
+    services.log_concern_access(
+        user=request.user,
+        centre=attachment.concern.centre,
+        concern=attachment.concern,
+        action=ConcernAccess.Action.OPENED_FILE,
+        path=request.path,
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
 def concern_access_log(request, centre_pk):
-    centre = _centre(request, centre_pk, C.VIEW_CONCERNS)
+    centre = _guarded(
+        request,
+        lambda: _centre(request, centre_pk, C.VIEW_CONCERNS),
+        action=ConcernAccess.Action.OPENED_LOG,
+        centre_pk=centre_pk,
+    )
     entries = (
         ConcernAccess.objects.visible_to(request.user)
         .filter(centre=centre)
         .select_related("user", "concern")[:500]
     )
     return render(request, "staff/concern_access_log.html", {"centre": centre, "entries": entries})
+
+
+# What an adult who raised a concern sees: their own reports, nothing else. --------
+
+
+@login_required
+def my_concerns(request):
+    concerns = list(
+        services.with_current_state(
+            access.own_concerns(Concern.objects.all(), request.user).select_related(
+                "centre", "about_child"
+            )
+        ).order_by("-recorded_at", "-id")
+    )
+    services.log_own_concerns_seen(request.user, concerns, path=request.path)
+    return render(
+        request,
+        "staff/my_concerns.html",
+        {
+            "concerns": concerns,
+            "may_raise": bool(access.centres_where(request.user, C.RAISE_CONCERN)),
+        },
+    )
+
+
+def _own_concern(request, pk):
+    queryset = Concern.objects.select_related("centre", "about_child", "recorded_by")
+    return _guarded(
+        request,
+        lambda: access.get_own_concern(request.user, queryset, pk),
+        action=ConcernAccess.Action.OPENED_OWN,
+        concern_pk=pk,
+    )
+
+
+@login_required
+def my_concern(request, pk):
+    concern = _own_concern(request, pk)
+    services.log_concern_access(
+        user=request.user,
+        centre=concern.centre,
+        concern=concern,
+        action=ConcernAccess.Action.OPENED_OWN,
+        path=request.path,
+    )
+    # Their own words only: the steps a safeguarding lead took are not theirs to read.
+    entries = list(concern.entries.filter(written_by=request.user).prefetch_related("attachments"))
+    files = [a for a in concern.attachments.all() if a.uploaded_by_id == request.user.pk]
+    return render(
+        request,
+        "staff/my_concern.html",
+        {
+            "concern": concern,
+            "entries": entries,
+            "files": files,
+            "form": forms.FollowUpForm(initial={"happened": dt.date.today()}),
+        },
+    )
+
+
+@login_required
+def my_concern_add(request, pk):
+    concern = _own_concern(request, pk)
+    form = forms.FollowUpForm(
+        request.POST or None, request.FILES or None, initial={"happened": dt.date.today()}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.add_concern_entry(
+            form, concern=concern, by=request.user, attachments=form.cleaned_data.get("attachments")
+        )
+        messages.success(request, _("Added to your concern. The safeguarding lead can read it."))
+        return redirect("staff:my_concern", concern.pk)
+    services.log_concern_access(
+        user=request.user,
+        centre=concern.centre,
+        concern=concern,
+        action=ConcernAccess.Action.OPENED_OWN,
+        path=request.path,
+    )
+    return _form_page(
+        request,
+        form,
+        title=_("Add to your concern"),
+        back=_url("staff:my_concern", concern.pk),
+        eyebrow=concern.centre.name,
+    )
 
 
 __all__ = ["REQUIREMENTS"]

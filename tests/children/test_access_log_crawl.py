@@ -22,6 +22,8 @@ from harmonia.children.models import Child, ChildAccessLog
 from harmonia.ensembles.models import Mark, Occurrence, Placement
 from harmonia.ensembles.register import submit_register
 from harmonia.instruments import services as instrument_services
+from harmonia.staff import forms as staff_forms
+from harmonia.staff import services as staff_services
 from harmonia.staff.models import ConcernAccess
 from tests.instruments import builders as kit
 from tests.staff import builders as staff_builders
@@ -49,6 +51,10 @@ NOT_A_VIEW = {
     # to log a look at every child named in the programme's history.
     "programmes:audit_log": "audit entries must not name children (fixed in the audit trail)",
 }
+# Safeguarding pages name a child (the concern is about them) but log to the concern
+# access log, read by the safeguarding lead — never to the child's, which the manager
+# reads and which would tell them a concern exists.
+CONCERN_PAGES = ("staff:concern", "staff:my_concern")
 # A child's name in a picker (an <option> of a form's <select>) shows no record.
 PICKER = re.compile(r"<select\b.*?</select>", re.S | re.I)
 
@@ -64,6 +70,14 @@ def _body(response) -> str:
 def _enrich(world):
     """Give the matrix's children the records pages show: a loan, an arm measurement."""
     amara = kit.child(world)
+    # A concern the tutor raised about her: "Concerns you raised" names her.
+    form = staff_forms.ConcernForm(
+        {"about_child": amara.pk, "category": "welfare", "noticed": dt.date.today(),
+         "account": "Came without a coat again."},
+        children=Child.objects.filter(pk=amara.pk),
+    )  # fmt: skip
+    assert form.is_valid(), form.errors
+    staff_services.record_concern(form, centre=world.centre_a, by=world.tutor_a)
     kit.loan_a(world)
     instrument_services.record_measurement(
         amara, by=world.manager_a, arm_length_cm=Decimal("52"), on=dt.date.today()
@@ -128,6 +142,17 @@ def test_every_page_that_names_a_child_logs_who_saw_it(client, world):
             )
             if shown:
                 named.add(name)
+            if name.startswith(CONCERN_PAGES):
+                if logged:
+                    failures.append(f"{persona} on {name}: a concern page wrote the child's log")
+                if (
+                    shown
+                    and not ConcernAccess.objects.filter(
+                        id__gt=last_concern_log, user=user
+                    ).exists()
+                ):
+                    failures.append(f"{persona} saw {sorted(shown.values())} on {name}: no row")
+                continue
             missing = sorted(label for pk, label in shown.items() if pk not in logged)
             if missing:
                 failures.append(f"{persona} saw {missing} on {name} ({url}) and no log row")
@@ -138,4 +163,5 @@ def test_every_page_that_names_a_child_logs_who_saw_it(client, world):
                 if not opened.exists():
                     failures.append(f"{persona} read concern {concern.pk} on {name}: no access row")
     assert not failures, "\n".join(failures)
+    assert "staff:my_concerns" in named, "no concern page named a child"
     assert named >= MUST_NAME_A_CHILD, f"the crawl never saw a child on {MUST_NAME_A_CHILD - named}"

@@ -4,7 +4,16 @@ Staff and checks: the programme lead, Liverpool's manager and its safeguarding
 lead. The concern log: Liverpool's safeguarding lead only — everyone else in the
 programme gets 403, everyone outside it (or at another centre) 404."""
 
-from tests.matrix import FORBIDDEN, NOT_FOUND, OK, POST_ONLY, Case, answers, writes
+from tests.matrix import (
+    FORBIDDEN,
+    NOT_FOUND,
+    OK,
+    POST_ONLY,
+    REDIRECT,
+    Case,
+    answers,
+    writes,
+)
 from tests.staff import builders
 
 SEE_STAFF_A = answers(
@@ -17,6 +26,18 @@ SEE_STAFF_A = answers(
 )
 CONCERNS_A = answers(FORBIDDEN, safeguarding_a=OK, tutor_b=NOT_FOUND, outsider=NOT_FOUND)
 PROGRAMME_STAFF = answers(FORBIDDEN, programme_lead=OK, outsider=NOT_FOUND)
+# Every adult of centre A raises a concern there (KCSIE); programme roles do not work
+# with children and get 403, another centre's tutor 404.
+RAISE_A = answers(
+    FORBIDDEN, manager_a=OK, tutor_a=OK, safeguarding_a=OK, tutor_b=NOT_FOUND, outsider=NOT_FOUND
+)
+# "Raise a concern" sends each adult to their own centre's form.
+RAISE_ANYWHERE = answers(
+    FORBIDDEN, manager_a=REDIRECT, tutor_a=REDIRECT, safeguarding_a=REDIRECT, tutor_b=REDIRECT
+)
+# A concern the tutor raised: theirs to read back; to everyone else it does not exist
+# (the safeguarding lead reads it in the log, at its own address).
+OWN_CONCERN = answers(NOT_FOUND, tutor_a=OK)
 
 
 def centre_a(w):
@@ -33,6 +54,15 @@ def check_a(w):
 
 def concern(w):
     return {"pk": builders.concern_a(w).pk}
+
+
+def own_concern(w):
+    return {"pk": builders.concern_by_tutor(w).pk}
+
+
+def attachment(w):
+    file = builders.attachment_a(w)
+    return {"pk": file.pk, "name": file.name}
 
 
 CASES = {
@@ -64,9 +94,10 @@ CASES = {
         PROGRAMME_STAFF, kwargs=lambda w: {"pk": w.england.pk, "fmt": "xlsx"}
     ),
     "staff:concern_log": Case(CONCERNS_A, kwargs=centre_a),
+    "staff:raise_concern": Case(RAISE_ANYWHERE),
     "staff:concern_create": Case(
-        CONCERNS_A,
-        post=writes(CONCERNS_A),
+        RAISE_A,
+        post=writes(RAISE_A),
         kwargs=centre_a,
         data=lambda w: {
             "subject": "A child in the Tuesday orchestra",
@@ -74,10 +105,29 @@ CASES = {
             "noticed": "2026-11-24",
             "account": "Arrived hungry three sessions running.",
             "action_taken": "Spoke to the school's DSL.",
-            "state": "open",
         },
     ),
     "staff:concern_access_log": Case(CONCERNS_A, kwargs=centre_a),
     "staff:concern_detail": Case(CONCERNS_A, kwargs=concern),
-    "staff:concern_edit": Case(CONCERNS_A, kwargs=concern),
+    "staff:concern_entry_create": Case(
+        CONCERNS_A,
+        post=writes(CONCERNS_A),
+        kwargs=concern,
+        data=lambda w: {
+            "happened": "2026-11-25",
+            "what": "Spoke to the child's class teacher.",
+            "referral_to": "social_care",
+            "referral_date": "2026-11-25",
+            "state": "referred",
+        },
+    ),
+    "staff:concern_attachment": Case(CONCERNS_A, kwargs=attachment),
+    "staff:my_concerns": Case(answers(OK)),
+    "staff:my_concern": Case(OWN_CONCERN, kwargs=own_concern),
+    "staff:my_concern_add": Case(
+        OWN_CONCERN,
+        post=writes(OWN_CONCERN),
+        kwargs=own_concern,
+        data=lambda w: {"happened": "2026-11-26", "what": "She mentioned it again today."},
+    ),
 }

@@ -33,7 +33,7 @@ def add_check(world, staff, kind, completed, **data):
         CheckKind.IDENTITY: {"document": "Passport"},
         CheckKind.RIGHT_TO_WORK: {"document": "Passport"},
         CheckKind.REFERENCE: {"document": "Head teacher"},
-    }[kind]
+    }.get(kind, {})
     payload = {**defaults, "completed": completed.isoformat(), **data}
     form = forms.CheckForm(payload, staff=staff, kind=kind)
     assert form.is_valid(), form.errors
@@ -55,7 +55,9 @@ def fully_checked(world, name="Tina Tutor", *, dbs_issued=None, user=None, centr
 
 
 def concern_a(world) -> Concern:
-    existing = Concern.objects.filter(centre=world.centre_a).first()
+    existing = Concern.objects.filter(
+        centre=world.centre_a, recorded_by=world.safeguarding_a
+    ).first()
     if existing:
         return existing
     form = forms.ConcernForm(
@@ -64,11 +66,58 @@ def concern_a(world) -> Concern:
             "category": "welfare",
             "noticed": TODAY.isoformat(),
             "account": "Arrived hungry three weeks running.",
-            "state": "open",
         }
     )
     assert form.is_valid(), form.errors
     return services.record_concern(form, centre=world.centre_a, by=world.safeguarding_a)
+
+
+def concern_by_tutor(world, child=None) -> Concern:
+    """A concern Liverpool's tutor raised (about ``child``, or described in words)."""
+    existing = Concern.objects.filter(centre=world.centre_a, recorded_by=world.tutor_a).first()
+    if existing:
+        return existing
+    from harmonia.children.models import Child
+
+    form = forms.ConcernForm(
+        {
+            "about_child": child.pk if child else "",
+            "subject": "" if child else "A girl in the Tuesday strings group",
+            "category": "emotional",
+            "noticed": TODAY.isoformat(),
+            "account": "Said she is scared to go home because of shouting.",
+        },
+        children=Child.objects.filter(centre=world.centre_a),
+    )
+    assert form.is_valid(), form.errors
+    return services.record_concern(form, centre=world.centre_a, by=world.tutor_a)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def attachment_a(world):
+    """A file kept with Liverpool's concern."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from harmonia.staff.models import ConcernAttachment
+
+    concern = concern_a(world)
+    existing = ConcernAttachment.objects.filter(concern=concern).first()
+    if existing:
+        return existing
+    form = forms.ConcernEntryForm(
+        {"happened": TODAY.isoformat(), "what": "Photo of the note the child gave me."},
+        {"attachments": SimpleUploadedFile("note.png", PNG, content_type="image/png")},
+    )
+    assert form.is_valid(), form.errors
+    entry = services.add_concern_entry(
+        form,
+        concern=concern,
+        by=world.safeguarding_a,
+        attachments=form.cleaned_data["attachments"],
+    )
+    return entry.attachments.get()
 
 
 def request_for(user):

@@ -24,7 +24,7 @@ def test_each_opening_of_the_log_and_of_a_concern_is_logged(world, as_persona):
     assert page.content.decode().count("Safeguarding A") >= 3
 
 
-def test_nobody_else_can_open_it_and_refusals_leave_no_opening(world, as_persona):
+def test_nobody_else_can_open_it_and_each_refused_attempt_is_logged(world, as_persona):
     concern = concern_a(world)
     ConcernAccess.objects.all().delete()
     expected = {
@@ -41,7 +41,20 @@ def test_nobody_else_can_open_it_and_refusals_leave_no_opening(world, as_persona
         log = client.get(reverse("staff:concern_log", args=[world.centre_a.pk]))
         one = client.get(reverse("staff:concern_detail", args=[concern.pk]))
         assert (log.status_code, one.status_code) == (code, code), persona
-    assert not ConcernAccess.objects.exists()
+    # Nobody opened anything, and every attempt is on the safeguarding lead's log.
+    assert not ConcernAccess.objects.filter(refused=False).exists()
+    refused = ConcernAccess.objects.filter(refused=True)
+    assert refused.count() == 2 * len(expected)
+    for persona in expected:
+        tried = refused.filter(user=world.people[persona])
+        assert sorted(tried.values_list("action", flat=True)) == ["opened_concern", "opened_log"]
+        assert tried.filter(concern=concern).count() == 1
+    page = as_persona("safeguarding_a").get(
+        reverse("staff:concern_access_log", args=[world.centre_a.pk])
+    )
+    text = page.content.decode()
+    assert text.count("Refused") >= 2 * len(expected)
+    assert "Tutor A" in text and "Programme Lead" in text
 
 
 def test_the_lead_records_a_concern_and_its_content_stays_out_of_the_audit(world, as_persona):
@@ -55,7 +68,6 @@ def test_the_lead_records_a_concern_and_its_content_stays_out_of_the_audit(world
             "category": "welfare",
             "noticed": "2026-01-10",
             "account": "Bruise on arm, said fell off bike.",
-            "state": "open",
         },
     )
     assert response.status_code == 302

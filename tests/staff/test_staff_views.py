@@ -135,3 +135,58 @@ def test_central_record_queries_do_not_grow(world, as_persona, django_assert_num
     with django_assert_num_queries(6):
         response = client.get(url)
     assert response.content.decode().count("001234567890") == 11
+
+
+def test_the_central_record_has_every_column_kcsie_lists(world, as_persona):
+    """Identity, right to work, qualifications where required, DBS number and date,
+    barred list, prohibition from teaching where relevant, overseas checks — each
+    with the date and who checked (KCSIE part 3)."""
+    from harmonia.staff.models import CheckKind
+    from tests.staff.builders import add_check
+
+    clara = fully_checked(world, "Clara Clear")
+    theo = add_staff(
+        world,
+        "Theo Teacher",
+        teaching_work="on",
+        lived_abroad="on",
+        qualifications_required="QTS",
+    )
+    fully_checked(world, "Theo Teacher")
+    add_check(world, theo, CheckKind.PROHIBITION, TODAY, document="TRA check")
+    client = as_persona("safeguarding_a")
+    response = client.get(reverse("staff:central_record_export", args=[world.centre_a.pk, "csv"]))
+    rows = {r["Name"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
+    for column in (
+        "Identity checked",
+        "Identity checked by",
+        "Right to work checked",
+        "Qualifications checked",
+        "DBS certificate number",
+        "DBS issue date",
+        "Barred list checked",
+        "Barred list checked by",
+        "Prohibition from teaching checked",
+        "Overseas checks",
+        "Overseas checked by",
+    ):
+        assert column in rows["Clara Clear"], column
+    clara_row, theo_row = rows["Clara Clear"], rows["Theo Teacher"]
+    year_ago = (TODAY - dt.timedelta(days=365)).isoformat()
+    assert clara_row["Identity checked"] == year_ago
+    assert clara_row["Identity checked by"] == "Manager A"
+    # The enhanced certificate with barred list information is the barred list check.
+    assert clara_row["Barred list checked"] == year_ago
+    # Checks that do not apply to Clara say so; Theo needs them.
+    assert clara_row["Prohibition from teaching checked"] == "Not required"
+    assert clara_row["Overseas checks"] == "Not required"
+    assert clara_row["Qualifications checked"] == "Not required"
+    assert theo_row["Prohibition from teaching checked"] == TODAY.isoformat()
+    assert theo_row["Qualifications required"] == "QTS"
+    assert theo_row["Overseas checks"] == "" and theo_row["Qualifications checked"] == ""
+    # A relevant check not made makes the person's checks incomplete.
+    assert clara_row["Status"] == "Clear" and theo_row["Status"] == "Missing checks"
+    page = client.get(reverse("staff:central_record", args=[world.centre_a.pk])).content.decode()
+    assert page.count("Missing</span>") == 2  # Theo's overseas and qualifications cells
+    assert "by Manager A" in page and "Not required" in page
+    del clara
