@@ -39,6 +39,7 @@ def test_a_manager_sees_the_daily_pages_and_the_rest_under_more(as_persona, worl
         "Instruments",
         "Ensembles",
         "Timetable",
+        "Raise a concern",
         "More",
     ]
     assert more(response) == [
