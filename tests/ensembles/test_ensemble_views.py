@@ -81,7 +81,7 @@ def test_the_ensemble_page_costs_the_same_queries_at_any_size(
     client = as_persona("manager_a")
     # session, user, ensemble, member centres, active lead grants, memberships,
     # sections, members, rates, history, access-log insert (one row per child shown),
-    # sessions (no tutors to prefetch here), upcoming
-    with django_assert_num_queries(13):
+    # sessions (no tutors to prefetch here), upcoming, the next one-off dates
+    with django_assert_num_queries(14):
         response = client.get(reverse("ensembles:ensemble_detail", args=[reg.ensemble.pk]))
     assert len(response.context["members"]) == size
