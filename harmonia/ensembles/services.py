@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from harmonia import audit
 from harmonia.ensembles import timetable
@@ -55,18 +55,21 @@ class EnsembleError(ValueError):
 class Action(models.TextChoices):
     """What the ensembles services write to the audit trail."""
 
-    CREATED = "created", gettext_lazy("created")
-    UPDATED = "updated", gettext_lazy("updated")
-    DELETED = "deleted", gettext_lazy("deleted")
-    PLACED = "placed", gettext_lazy("placed")
-    MOVED = "moved", gettext_lazy("moved")
-    PLACEMENT_ENDED = "placement ended", gettext_lazy("placement ended")
-    ONE_OFF_ADDED = "one-off date added", gettext_lazy("one-off date added")
-    OCCURRENCE_CHANGED = "occurrence changed", gettext_lazy("occurrence changed")
-    OCCURRENCE_MOVED = "occurrence moved", gettext_lazy("occurrence moved")
-    CANCELLED = "cancelled", gettext_lazy("cancelled")
-    REINSTATED = "reinstated", gettext_lazy("reinstated")
-    FEED_RENEWED = "calendar address renewed", gettext_lazy("calendar address renewed")
+    CREATED = "created", pgettext_lazy("audit action", "created")
+    UPDATED = "updated", pgettext_lazy("audit action", "updated")
+    DELETED = "deleted", pgettext_lazy("audit action", "deleted")
+    PLACED = "placed", pgettext_lazy("audit action", "placed")
+    MOVED = "moved", pgettext_lazy("audit action", "moved")
+    PLACEMENT_ENDED = "placement ended", pgettext_lazy("audit action", "placement ended")
+    ONE_OFF_ADDED = "one-off date added", pgettext_lazy("audit action", "one-off date added")
+    OCCURRENCE_CHANGED = "occurrence changed", pgettext_lazy("audit action", "occurrence changed")
+    OCCURRENCE_MOVED = "occurrence moved", pgettext_lazy("audit action", "occurrence moved")
+    CANCELLED = "cancelled", pgettext_lazy("audit action", "cancelled")
+    REINSTATED = "reinstated", pgettext_lazy("audit action", "reinstated")
+    FEED_RENEWED = (
+        "calendar address renewed",
+        pgettext_lazy("audit action", "calendar address renewed"),
+    )
 
 
 ENSEMBLE_FIELDS = ("name", "kind", "description", "active")
