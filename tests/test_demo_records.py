@@ -14,8 +14,9 @@ from django.utils import timezone
 from harmonia.children.forms import ChildForm, GuardianForm
 from harmonia.children.models import Child, EnrolmentPeriod, Guardian, Status
 from harmonia.ensembles.models import Ensemble, Mark, Occurrence, Placement
+from harmonia.instruments import sizing
 from harmonia.instruments.forms import InstrumentForm
-from harmonia.instruments.models import Instrument
+from harmonia.instruments.models import Instrument, Loan
 from harmonia.staff.forms import StaffForm
 from harmonia.staff.models import StaffMember
 
@@ -121,6 +122,17 @@ def _the_demo_has_churn_a_big_orchestra_and_spanish_in_venezuela():
             date__gte=today - dt.timedelta(days=28),
         ).count()
         assert 1 <= untaken <= 6, centre_id
+    # Instruments lent to children fit their age (50 of 160 did not).
+    lent = Loan.objects.exclude(child=None).select_related("instrument", "child")
+    wrong = [
+        loan.pk
+        for loan in lent
+        if sizing.suggest_size(
+            loan.instrument.instrument_type, born=loan.child.date_of_birth, on=today, arm_cm=None
+        )[0]
+        != loan.instrument.size
+    ]
+    assert lent.count() > 50 and not wrong
     # Spanish in Venezuela.
     venezuelan = Occurrence.objects.filter(ensemble__programme__country="VE")
     assert venezuelan.filter(title="Práctica").exists()
