@@ -135,10 +135,12 @@ def ensemble_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            # The form leaves out the centre it was opened from (the home centre, or
+            # for a national ensemble its first member): it stays a member.
             ensemble = services.update_ensemble(
                 ensemble,
                 by=request.user,
-                member_centres=data["member_centres"],
+                member_centres=[centre, *data["member_centres"]],
                 **{name: data[name] for name in services.ENSEMBLE_FIELDS},
             )
         except services.EnsembleError as error:
