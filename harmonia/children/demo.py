@@ -115,6 +115,246 @@ MEDICAL = ["Asthma: blue inhaler kept in bag", "Type 1 diabetes: snacks allowed 
            "Epilepsy: care plan held by the centre manager", "Eczema"]  # fmt: skip
 DIETARY = ["Vegetarian", "Halal", "No pork", "Gluten-free", "Dairy-free"]
 
+# First names children born in 2014–2021 were given (ONS top names for England and
+# Wales; the registro civil's common names for Venezuela), so a register reads like
+# a class of primary-school children, not of their grandparents.
+CHILD_NAMES = {
+    "en": {
+        "F": [
+            "Olivia",
+            "Amelia",
+            "Isla",
+            "Ava",
+            "Mia",
+            "Ivy",
+            "Lily",
+            "Isabella",
+            "Rosie",
+            "Sophia",
+            "Grace",
+            "Freya",
+            "Willow",
+            "Florence",
+            "Emily",
+            "Ella",
+            "Poppy",
+            "Evie",
+            "Elsie",
+            "Charlotte",
+            "Evelyn",
+            "Sienna",
+            "Daisy",
+            "Phoebe",
+            "Sophie",
+            "Alice",
+            "Harper",
+            "Matilda",
+            "Ruby",
+            "Maya",
+            "Millie",
+            "Layla",
+            "Aisha",
+            "Maryam",
+            "Zara",
+            "Amira",
+            "Fatima",
+            "Jessica",
+            "Chloe",
+            "Lola",
+            "Esme",
+            "Nevaeh",
+            "Precious",
+            "Zuzanna",
+            "Amelie",
+        ],
+        "M": [
+            "Oliver",
+            "George",
+            "Noah",
+            "Arthur",
+            "Harry",
+            "Leo",
+            "Muhammad",
+            "Jack",
+            "Charlie",
+            "Oscar",
+            "Jacob",
+            "Henry",
+            "Freddie",
+            "Alfie",
+            "Theo",
+            "Thomas",
+            "Archie",
+            "Joshua",
+            "Alexander",
+            "James",
+            "William",
+            "Isaac",
+            "Edward",
+            "Lucas",
+            "Tommy",
+            "Finley",
+            "Max",
+            "Logan",
+            "Ethan",
+            "Mohammed",
+            "Teddy",
+            "Benjamin",
+            "Arlo",
+            "Joseph",
+            "Harrison",
+            "Elijah",
+            "Adam",
+            "Daniel",
+            "Samuel",
+            "Reggie",
+            "Louie",
+            "Riley",
+            "Ibrahim",
+            "Yusuf",
+            "Kai",
+            "Tyler",
+            "Kacper",
+            "Jayden",
+        ],
+    },
+    "es": {
+        "F": [
+            "Valentina",
+            "Isabella",
+            "Sofía",
+            "Camila",
+            "Victoria",
+            "Valeria",
+            "Mariana",
+            "Luciana",
+            "Daniela",
+            "Gabriela",
+            "Sara",
+            "Ariana",
+            "Antonella",
+            "Paula",
+            "Samantha",
+            "Fabiana",
+            "Nicole",
+            "María José",
+            "Andrea",
+            "Alejandra",
+            "Aitana",
+            "Emily",
+            "Valery",
+            "Oriana",
+            "Rosangela",
+            "Génesis",
+            "Ashley",
+        ],
+        "M": [
+            "Santiago",
+            "Sebastián",
+            "Samuel",
+            "Matías",
+            "Diego",
+            "Daniel",
+            "Gabriel",
+            "Alejandro",
+            "Mateo",
+            "Miguel Ángel",
+            "Luis Ángel",
+            "Jesús",
+            "Carlos",
+            "Thiago",
+            "Dylan",
+            "Liam",
+            "Adrián",
+            "Ángel",
+            "Juan Pablo",
+            "Andrés",
+            "David",
+            "José Gregorio",
+            "Jhonny",
+            "Cristian",
+            "Moisés",
+            "Elías",
+        ],
+    },
+}
+VE_GUARDIAN_NAMES = {
+    "F": [
+        "María",
+        "Yolanda",
+        "Carmen",
+        "Luisa",
+        "Yusmary",
+        "Yelitza",
+        "Marisol",
+        "Andreína",
+        "Carolina",
+        "Yuleisy",
+        "Mariela",
+        "Rosa",
+        "Daniela",
+        "Milagros",
+    ],
+    "M": [
+        "José",
+        "Luis",
+        "Carlos",
+        "Jesús",
+        "Juan",
+        "Pedro",
+        "Rafael",
+        "Freddy",
+        "Richard",
+        "Wilmer",
+        "Héctor",
+        "Jorge",
+    ],
+}
+VE_SURNAMES = [
+    "González",
+    "Rodríguez",
+    "Pérez",
+    "Hernández",
+    "García",
+    "Martínez",
+    "López",
+    "Díaz",
+    "Sánchez",
+    "Ramírez",
+    "Rojas",
+    "Torres",
+    "Flores",
+    "Morales",
+    "Castillo",
+    "Mendoza",
+    "Gutiérrez",
+    "Medina",
+    "Romero",
+    "Suárez",
+    "Contreras",
+    "Salazar",
+    "Blanco",
+    "Rivas",
+    "Briceño",
+    "Guerrero",
+    "Marcano",
+    "Carrasco",
+    "Villegas",
+    "Montilla",
+]
+# DfE local authority numbers (the first three digits of a UPN after its check letter).
+LA_NUMBERS = {
+    "Liverpool": 341,
+    "Lambeth": 208,
+    "Norfolk": 926,
+    "Leeds": 383,
+    "Newcastle upon Tyne": 391,
+    "Nottingham": 892,
+    "Telford and Wrekin": 894,
+}
+# How many children each centre has ever enrolled (Liverpool's orchestra has 60).
+CENTRE_SIZE = {"In Harmony Liverpool": 120}
+
 
 def _forms(programme, language, now) -> dict[str, ConsentForm]:
     start = timezone.make_aware(dt.datetime(2023, 9, 1, 9, 0))
@@ -149,11 +389,25 @@ def _dob(rng, year_group: int, today: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randrange(365))
 
 
-def _upn(rng, centre_index: int, n: int) -> str:
-    body = f"{800 + centre_index:03d}{2000 + rng.randrange(8000):04d}{n:03d}{rng.randrange(10)}"[
-        :12
-    ]
-    return stdnum_upn.calc_check_digit(body) + body
+def _upn(rng, centre, dob: dt.date, n: int) -> str:
+    """A valid UPN (python-stdnum, as the app checks it): check letter, the DfE number
+    of the centre's local authority, a school number, the year it was allocated (the
+    child's reception year) and a serial."""
+    la = LA_NUMBERS.get(centre.area.local_authority if centre.area_id else "", 341)
+    body = f"{la:03d}{2000 + rng.randrange(8000):04d}{(dob.year + 5) % 100:02d}{n:03d}"
+    upn = stdnum_upn.calc_check_digit(body) + body
+    stdnum_upn.validate(upn)
+    return upn
+
+
+def _joined(rng, today: dt.date) -> dt.date:
+    """A start in September of one of the last seven school years (never after today)."""
+    school_year = today.year if today.month >= 9 else today.year - 1
+    joined = dt.date(school_year - rng.choice([0, 0, 1, 1, 2, 2, 3, 4, 5, 6]), 9, 1)
+    joined += dt.timedelta(days=rng.randrange(50))
+    while joined > today:
+        joined = joined.replace(year=joined.year - 1)
+    return joined
 
 
 def _centre(centre, index, forms, language, today, now) -> int:
@@ -162,16 +416,20 @@ def _centre(centre, index, forms, language, today, now) -> int:
     faker = Faker("en_GB" if english else "es")
     faker.seed_instance(f"{SEED}-{centre.name}")
     schools = list(centre.schools.order_by("name"))
-    target = rng.randrange(25, 41) if english else 20
+    target = CENTRE_SIZE.get(centre.name) or (rng.randrange(34, 50) if english else 30)
     created = 0
     family = None
     n = 0
     while n < target:
         # Families of one or two children; siblings share the guardian record.
-        surname = faker.last_name()
-        guardian_first = (
-            faker.first_name_female() if rng.random() < 0.8 else faker.first_name_male()
-        )
+        if english:
+            surname = faker.last_name()
+            guardian_first = (
+                faker.first_name_female() if rng.random() < 0.8 else faker.first_name_male()
+            )
+        else:  # two surnames, as Venezuelans write them
+            surname = f"{rng.choice(VE_SURNAMES)} {rng.choice(VE_SURNAMES)}"
+            guardian_first = rng.choice(VE_GUARDIAN_NAMES["F" if rng.random() < 0.8 else "M"])
         relationship = (
             Relationship.MOTHER if rng.random() < 0.7 else rng.choice(
                 [Relationship.FATHER, Relationship.GRANDPARENT, Relationship.FOSTER_CARER]
@@ -180,7 +438,7 @@ def _centre(centre, index, forms, language, today, now) -> int:
         family = {
             "first_name": guardian_first,
             "last_name": surname,
-            "email": f"{guardian_first}.{surname}.{index}{n}@example.org".lower().replace(" ", ""),
+            "email": _ascii(f"{guardian_first}.{surname}.{index}{n}@example.org"),
             "phone": _demo_phone(faker.phone_number(), english, f"{index}-{n}"),
             "relationship": relationship,
         }
@@ -192,15 +450,31 @@ def _centre(centre, index, forms, language, today, now) -> int:
                 break
             n += 1
             sex = rng.choice(["F", "M"])
-            first = faker.first_name_female() if sex == "F" else faker.first_name_male()
-            year = rng.randrange(2, 7)
-            dob = _dob(rng, year, today)
-            roll = rng.random()
-            status = (
-                Status.WAITING if roll < 0.1 else Status.LEFT if roll < 0.16 else
-                Status.PAUSED if roll < 0.2 else Status.ACTIVE
+            first = rng.choice(CHILD_NAMES[language][sex])
+            # Churn: children join in September of one of the last seven years (not
+            # before their reception year), many stay for years, some pause, some
+            # leave; the waiting list is of recent requests.
+            waiting = rng.random() < 0.08
+            joined = (
+                today - dt.timedelta(days=20 + rng.randrange(200)) if waiting
+                else _joined(rng, today)
             )  # fmt: skip
-            upn = _upn(rng, index, n) if english and rng.random() < 0.85 else ""
+            stay = dt.timedelta(days=rng.randrange(120, 365 * 5))
+            gone = not waiting and joined + stay < today - dt.timedelta(days=14)
+            status = (
+                Status.WAITING if waiting else
+                (Status.PAUSED if rng.random() < 0.2 else Status.LEFT) if gone else
+                Status.ACTIVE
+            )  # fmt: skip
+            if status == Status.PAUSED and joined + stay < today - dt.timedelta(days=240):
+                status = Status.LEFT  # a long pause is a departure
+            school_year = today.year if today.month >= 9 else today.year - 1
+            earliest_year = max(1, school_year - joined.year)  # in reception when they joined
+            year = rng.randrange(earliest_year, max(earliest_year, 6) + 1)
+            if status == Status.WAITING:
+                year = rng.randrange(1, 5)
+            dob = _dob(rng, year, today)
+            upn = _upn(rng, centre, dob, n) if english and rng.random() < 0.85 else ""
             values = {
                 "ethnicity": rng.choices([c for c, _w in ETHNICITY_MIX],
                                          [w for _c, w in ETHNICITY_MIX])[0] if english else "",
@@ -210,10 +484,10 @@ def _centre(centre, index, forms, language, today, now) -> int:
                 "allergy": rng.choice(ALLERGIES) if rng.random() < 0.1 else "",
                 "medical": rng.choice(MEDICAL) if rng.random() < 0.08 else "",
                 "diet": rng.choice(DIETARY) if rng.random() < 0.15 else "",
-                "joined": dt.date(2023 + rng.randrange(2), 9, 1) + dt.timedelta(rng.randrange(60)),
+                "joined": joined,
                 "preferred": first[:3] if rng.random() < 0.05 else "",
                 "consent_roll": [rng.random() for _ in range(6)],
-                "stay_days": 150 + rng.randrange(200),
+                "stay_days": stay.days,
                 "reason": rng.choice(LeavingReason.values[:6]),
             }  # fmt: skip
             child, was_created = Child.objects.get_or_create(
@@ -268,6 +542,14 @@ def _history(child, status, values, today):
     EnrolmentPeriod.objects.create(child=child, status=Status.ACTIVE, start=joined, end=change)
     reason = values["reason"] if status == Status.LEFT else ""
     EnrolmentPeriod.objects.create(child=child, status=status, start=change, leaving_reason=reason)
+
+
+def _ascii(text: str) -> str:
+    """An email-safe form of a name (no accents or spaces): "María Pérez" → "maria.perez"."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return plain.lower().replace(" ", "")
 
 
 VE_MOBILE_PREFIXES = ["0412", "0414", "0416", "0424", "0426"]

@@ -100,14 +100,19 @@ def load_instruments(programme, manager_for, today=None) -> int:
         free = [i for i in stock[:-5] if i.instrument_type in ("violin", "viola", "cello")]
         children = Child.objects.filter(centre=centre, status="active").order_by("pk")[:28]
         for child in children:
-            kind = rng.choice(["violin", "violin", "violin", "viola", "cello"])
-            want, _basis = sizing.suggest_size(
-                kind, born=child.date_of_birth, on=today, arm_cm=None
-            )
-            match = next(
-                (i for i in free if i.instrument_type == kind and i.size == want),
-                next((i for i in free if i.instrument_type == kind), None),
-            )
+            # The size that fits the child's age, never the nearest in the cupboard:
+            # another instrument type that fits is better than a wrong size.
+            first = rng.choice(["violin", "violin", "violin", "viola", "cello"])
+            match = None
+            for kind in [first, "violin", "viola", "cello"]:
+                want, _basis = sizing.suggest_size(
+                    kind, born=child.date_of_birth, on=today, arm_cm=None
+                )
+                match = next(
+                    (i for i in free if i.instrument_type == kind and i.size == want), None
+                )
+                if match is not None:
+                    break
             if match is None:
                 continue
             free.remove(match)

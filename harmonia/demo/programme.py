@@ -125,6 +125,14 @@ VENEZUELA_GRANTS = [
      ["Núcleo Montalbán", "Núcleo La Rinconada"]),
 ]  # fmt: skip
 
+# Venezuelan schools are named after national figures ("U.E. Andrés Bello").
+VE_SCHOOL_PATRONS = [
+    "Andrés Bello", "Simón Rodríguez", "Cecilio Acosta", "Luisa Cáceres de Arismendi",
+    "José Félix Ribas", "Teresa Carreño", "Rómulo Gallegos", "Antonio José de Sucre",
+    "Francisco de Miranda", "Josefa Camejo", "Rafael Urdaneta", "Manuel Piar",
+    "Juana Ramírez", "Ezequiel Zamora", "Andrés Eloy Blanco",
+]  # fmt: skip
+
 ENGLISH_SCHOOL_SUFFIXES = [
     "Primary School",
     "Community Primary School",
@@ -137,6 +145,7 @@ ENGLISH_SCHOOL_SUFFIXES = [
 
 def _build_programme(spec, centres, funders, grants, currency, faker, rng) -> Programme:
     programme, _ = Programme.objects.update_or_create(slug=spec["slug"], defaults=spec)
+    patrons = iter(VE_SCHOOL_PATRONS * 2)
     for name, org_name, kind, area_name, la, decile, opened, n_schools in centres:
         org, _ = LeadOrganisation.objects.update_or_create(
             programme=programme, name=org_name, defaults={"kind": kind}
@@ -163,7 +172,7 @@ def _build_programme(spec, centres, funders, grants, currency, faker, rng) -> Pr
             school_name = (
                 f"{faker.last_name()} {rng.choice(ENGLISH_SCHOOL_SUFFIXES)}"
                 if english
-                else f"Unidad Educativa {faker.last_name()} {faker.last_name()}"
+                else f"Unidad Educativa {next(patrons)}"
             )
             urn = str(100000 + rng.randrange(50000)) if english else ""
             PartnerSchool.objects.update_or_create(

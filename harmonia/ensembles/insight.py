@@ -35,7 +35,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from harmonia.children.models import Child
-from harmonia.ensembles.models import ATTENDED, Mark, Term
+from harmonia.ensembles.models import ATTENDED, Mark, Occurrence, Term
 
 DRIFT_DROP = 0.3
 RECENT_DAYS = 28
@@ -49,7 +49,11 @@ def _attended(prefix: str = "") -> Q:
 
 
 def _in_range(prefix: str, since: dt.date, until: dt.date) -> Q:
-    return Q(**{f"{prefix}occurrence__date__range": (since, until)})
+    """Marks of dates in the range that were held: a cancelled date keeps its marks
+    (a record of who came) but counts for nothing (harmonia.ensembles.services)."""
+    return Q(**{f"{prefix}occurrence__date__range": (since, until)}) & ~Q(
+        **{f"{prefix}occurrence__status": Occurrence.Status.CANCELLED}
+    )
 
 
 def _rate(attended, total):

@@ -25,7 +25,6 @@ from harmonia.ensembles.models import (
     SessionKind,
     Term,
 )
-from harmonia.ensembles.signals import announce
 
 
 def centre_settings(centre) -> CentreRegisterSettings:
@@ -116,29 +115,6 @@ def generate_occurrences(sessions, *, by=None) -> int:
             changes={"sessions": len(sessions), "new": created, "considered": len(keys)},
         )
     return created
-
-
-@transaction.atomic
-def change_occurrence(occurrence: Occurrence, form, *, by) -> Occurrence:
-    """Save a one-off change or cancellation; calendar clients see a new SEQUENCE."""
-    previous_date = Occurrence.objects.values_list("date", flat=True).get(pk=occurrence.pk)
-    occurrence = form.save(commit=False)
-    zone = zone_for(occurrence.ensemble.centre)
-    local_start = timezone.localtime(occurrence.starts_at, zone)
-    occurrence.date = local_start.date()
-    occurrence.ends_at = occurrence.starts_at + dt.timedelta(minutes=occurrence.minutes)
-    occurrence.sequence += 1
-    occurrence.save()
-    form.save_m2m()
-    audit.record(
-        actor=by,
-        action="cancelled" if occurrence.cancelled else "occurrence changed",
-        obj=occurrence,
-        programme=occurrence.ensemble.programme,
-        changes={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
-    )
-    announce(occurrence, previous_date=previous_date)
-    return occurrence
 
 
 def taught_by(user) -> Q:

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -24,10 +23,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 import harmonia
-from harmonia import access, audit
+from harmonia import access
 from harmonia.access import Capability as C
 from harmonia.children import privacy
-from harmonia.ensembles import calendar_feeds, forms, insight, leads, register, timetable
+from harmonia.ensembles import (
+    calendar_feeds,
+    forms,
+    insight,
+    leads,
+    register,
+    services,
+    timetable,
+)
 from harmonia.ensembles.models import (
     AbsenceReason,
     CalendarToken,
@@ -45,11 +52,18 @@ from harmonia.programmes.models import Centre, Programme
 from harmonia.reports.disclosure import protect_separate
 
 
-def _form_page(request, form, *, title, back, intro="", delete_url=None):
+def _form_page(request, form, *, title, back, intro="", delete_url=None, delete_text=""):
     return render(
         request,
         "ensembles/form.html",
-        {"form": form, "title": title, "back": back, "intro": intro, "delete_url": delete_url},
+        {
+            "form": form,
+            "title": title,
+            "back": back,
+            "intro": intro,
+            "delete_url": delete_url,
+            "delete_text": delete_text,
+        },
     )
 
 
@@ -93,27 +107,24 @@ def ensemble_create(request, centre_pk):
     centre = access.get_for(request.user, Centre.objects.all(), centre_pk, C.MANAGE_CENTRE)
     form = forms.EnsembleForm(request.POST or None, centre=centre)
     if request.method == "POST" and form.is_valid():
-        ensemble = _save_ensemble(form, centre, request.user)
-        messages.success(request, _("Saved “%(name)s”.") % {"name": ensemble})
-        return redirect(ensemble)
+        data = form.cleaned_data
+        try:
+            ensemble = services.create_ensemble(
+                centre,
+                name=data["name"],
+                kind=data["kind"],
+                description=data["description"],
+                active=data["active"],
+                member_centres=data["member_centres"],
+                by=request.user,
+            )
+        except services.EnsembleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Saved “%(name)s”.") % {"name": ensemble})
+            return redirect(ensemble)
     back = reverse("ensembles:ensemble_list", args=[centre.pk])
     return _form_page(request, form, title=_("New ensemble"), back=back)
-
-
-@transaction.atomic
-def _save_ensemble(form, centre, by):
-    creating = form.instance.pk is None
-    ensemble = form.save()
-    if ensemble.centre_id:
-        ensemble.member_centres.add(ensemble.centre_id)
-    audit.record(
-        actor=by,
-        action="created" if creating else "updated",
-        obj=ensemble,
-        programme=ensemble.programme,
-        changes={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
-    )
-    return ensemble
 
 
 @login_required
@@ -122,9 +133,21 @@ def ensemble_edit(request, pk):
     centre = ensemble.centre or ensemble.member_centres.first()
     form = forms.EnsembleForm(request.POST or None, instance=ensemble, centre=centre)
     if request.method == "POST" and form.is_valid():
-        _save_ensemble(form, centre, request.user)
-        messages.success(request, _("Saved “%(name)s”.") % {"name": ensemble})
-        return redirect(ensemble)
+        data = form.cleaned_data
+        try:
+            # The form leaves out the centre it was opened from (the home centre, or
+            # for a national ensemble its first member): it stays a member.
+            ensemble = services.update_ensemble(
+                ensemble,
+                by=request.user,
+                member_centres=[centre, *data["member_centres"]],
+                **{name: data[name] for name in services.ENSEMBLE_FIELDS},
+            )
+        except services.EnsembleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Saved “%(name)s”.") % {"name": ensemble})
+            return redirect(ensemble)
     return _form_page(request, form, title=_("Edit ensemble"), back=ensemble.get_absolute_url())
 
 
@@ -180,10 +203,17 @@ def ensemble_detail(request, pk):
         .prefetch_related("tutors")
         .order_by("weekday", "start_time")
     )
-    upcoming = (
-        ensemble.occurrences.filter(date__gte=today)
-        .select_related("session")
-        .order_by("starts_at")[:8]
+    coming = ensemble.occurrences.filter(date__gte=today).select_related("session")
+    # The next eight dates, and the next one-off dates (a concert months away) too.
+    upcoming = sorted(
+        {
+            o.pk: o
+            for o in [
+                *coming.order_by("starts_at")[:8],
+                *coming.filter(session=None).order_by("starts_at")[:4],
+            ]
+        }.values(),
+        key=lambda o: (o.starts_at, o.pk),
     )
     if C.VIEW_CENTRE not in caps:  # a member centre's person: lead back to their centre
         centre = next(
@@ -294,14 +324,61 @@ def section_create(request, pk):
     ensemble = access.get_for(request.user, Ensemble.objects.all(), pk, C.MANAGE_CENTRE)
     form = forms.SectionForm(request.POST or None, instance=Section(ensemble=ensemble))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            section = form.save()
-            audit.record(
-                actor=request.user, action="created", obj=section, programme=ensemble.programme
+        try:
+            section = services.create_section(
+                ensemble,
+                name=form.cleaned_data["name"],
+                order=form.cleaned_data["order"],
+                by=request.user,
             )
-        messages.success(request, _("Saved “%(name)s”.") % {"name": section})
-        return redirect(ensemble)
+        except services.EnsembleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Saved “%(name)s”.") % {"name": section})
+            return redirect(ensemble)
     return _form_page(request, form, title=_("New section"), back=ensemble.get_absolute_url())
+
+
+@login_required
+def section_edit(request, pk):
+    section = access.get_for(
+        request.user, Section.objects.select_related("ensemble__programme"), pk, C.MANAGE_CENTRE
+    )
+    ensemble = section.ensemble
+    form = forms.SectionForm(request.POST or None, instance=section)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_section(
+                section,
+                name=form.cleaned_data["name"],
+                order=form.cleaned_data["order"],
+                by=request.user,
+            )
+        except services.EnsembleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Saved “%(name)s”.") % {"name": form.cleaned_data["name"]})
+            return redirect(ensemble)
+    return _form_page(
+        request,
+        form,
+        title=_("Edit section"),
+        back=ensemble.get_absolute_url(),
+        delete_url=reverse("ensembles:section_delete", args=[section.pk]),
+        delete_text=_("Remove this section. Its children stay in the ensemble, without a section."),
+    )
+
+
+@login_required
+@require_POST
+def section_delete(request, pk):
+    section = access.get_for(
+        request.user, Section.objects.select_related("ensemble__programme"), pk, C.MANAGE_CENTRE
+    )
+    ensemble = section.ensemble
+    services.delete_section(section, by=request.user)
+    messages.success(request, _("Removed “%(name)s”.") % {"name": section.name})
+    return redirect(ensemble)
 
 
 @login_required
@@ -317,35 +394,31 @@ def place_child(request, pk):
         request.POST or None, ensemble=ensemble, centres=centres, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        placement = _place(form, ensemble, request.user)
-        messages.success(
-            request,
-            _("%(child)s now plays in %(ensemble)s.")
-            % {"child": placement.child, "ensemble": ensemble},
-        )
-        return redirect(ensemble)
+        data = form.cleaned_data
+        try:
+            placement = services.place_child(
+                ensemble,
+                child=data["child"],
+                start=data["start"],
+                section=data["section"],
+                instrument=data["instrument"],
+                desk=data["desk"],
+                note=data["note"],
+                move_from=data.get("move_from"),
+                by=request.user,
+            )
+        except services.EnsembleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(child)s now plays in %(ensemble)s.")
+                % {"child": placement.child, "ensemble": ensemble},
+            )
+            return redirect(ensemble)
     return _form_page(
         request, form, title=_("Place or move a child"), back=ensemble.get_absolute_url()
     )
-
-
-@transaction.atomic
-def _place(form, ensemble, by) -> Placement:
-    placement = form.save(commit=False)
-    placement.created_by = by
-    moving = form.cleaned_data.get("move_from")
-    if moving is not None:
-        moving.end = placement.start
-        moving.save(update_fields=["end"])
-    placement.save()
-    audit.record(
-        actor=by,
-        action="moved" if moving else "placed",
-        obj=placement,
-        programme=ensemble.programme,
-        changes={"from": str(moving.ensemble) if moving else None, "to": str(ensemble)},
-    )
-    return placement
 
 
 @login_required
@@ -355,15 +428,7 @@ def placement_end(request, pk):
         request.user, Placement.objects.select_related("ensemble"), pk, C.MANAGE_CHILDREN
     )
     if placement.end is None:
-        with transaction.atomic():
-            placement.end = max(timezone.localdate(), placement.start)
-            placement.save(update_fields=["end"])
-            audit.record(
-                actor=request.user,
-                action="placement ended",
-                obj=placement,
-                programme=placement.ensemble.programme,
-            )
+        services.end_placement(placement, by=request.user)
         messages.success(
             request, _("%(child)s has left the ensemble.") % {"child": placement.child}
         )
@@ -437,18 +502,22 @@ def _save_term(request, form, centre, title, delete_url=None):
     adds any new ones (dates already generated are kept, with their registers)."""
     back = reverse("ensembles:timetable", args=[centre.pk])
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            creating = form.instance.pk is None
-            term = form.save()
-            audit.record(
-                actor=request.user,
-                action="created" if creating else "updated",
-                obj=term,
-                programme=centre.programme,
-                changes={n: str(form.cleaned_data.get(n)) for n in form.changed_data},
+        data = form.cleaned_data
+        try:
+            term = services.save_term(
+                centre,
+                term=form.instance if form.instance.pk else None,
+                name=data["name"],
+                kind=data["kind"],
+                start=data["start"],
+                end=data["end"],
+                by=request.user,
             )
-        messages.success(request, _("Saved “%(name)s”.") % {"name": term})
-        return redirect(back)
+        except services.EnsembleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Saved “%(name)s”.") % {"name": term})
+            return redirect(back)
     return _form_page(request, form, title=title, back=back, delete_url=delete_url)
 
 
@@ -459,16 +528,11 @@ def term_delete(request, pk):
         request.user, Term.objects.select_related("centre__programme"), pk, C.MANAGE_CENTRE
     )
     centre = term.centre
-    if term.sessions.exists():
-        messages.error(
-            request,
-            _("Sessions run through “%(name)s”: give them other dates before removing it.")
-            % {"name": term.name},
-        )
+    try:
+        services.delete_term(term, by=request.user)
+    except services.EnsembleError as error:
+        messages.error(request, str(error))
         return redirect("ensembles:term_edit", pk=term.pk)
-    with transaction.atomic():
-        audit.record(actor=request.user, action="deleted", obj=term, programme=centre.programme)
-        term.delete()
     messages.success(request, _("Removed “%(name)s”.") % {"name": term.name})
     return redirect("ensembles:timetable", centre_pk=centre.pk)
 
@@ -480,13 +544,17 @@ def register_settings(request, centre_pk):
     form = forms.RegisterSettingsForm(request.POST or None, instance=instance)
     back = reverse("ensembles:timetable", args=[centre.pk])
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save()
-            audit.record(
-                actor=request.user, action="updated", obj=saved, programme=centre.programme
+        try:
+            services.save_register_settings(
+                centre,
+                by=request.user,
+                **{name: form.cleaned_data[name] for name in form.Meta.fields},
             )
-        messages.success(request, _("Register settings saved."))
-        return redirect(back)
+        except services.EnsembleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Register settings saved."))
+            return redirect(back)
     return _form_page(request, form, title=_("Register settings"), back=back)
 
 
@@ -503,28 +571,58 @@ def session_edit(request, pk):
         request.user, Session.objects.select_related("ensemble"), pk, C.MANAGE_CENTRE
     )
     form = forms.SessionForm(request.POST or None, instance=session, ensemble=session.ensemble)
-    return _save_session(request, form, session.ensemble, _("Edit session"))
+    delete_url = reverse("ensembles:session_delete", args=[session.pk])
+    return _save_session(request, form, session.ensemble, _("Edit session"), delete_url)
 
 
-def _save_session(request, form, ensemble, title):
+def _save_session(request, form, ensemble, title, delete_url=None):
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            creating = form.instance.pk is None
-            session = form.save()
-            audit.record(
-                actor=request.user,
-                action="created" if creating else "updated",
-                obj=session,
-                programme=ensemble.programme,
+        data = form.cleaned_data
+        try:
+            session, created = services.save_session(
+                ensemble,
+                session=form.instance if form.instance.pk else None,
+                tutors=data["tutors"],
+                by=request.user,
+                **{name: data[name] for name in services.SESSION_FIELDS},
             )
-            created = timetable.generate_occurrences([session], by=request.user)
-        messages.success(
-            request,
-            _("Saved “%(name)s”; %(count)s new dates in the timetable.")
-            % {"name": session, "count": created},
-        )
-        return redirect(ensemble)
-    return _form_page(request, form, title=title, back=ensemble.get_absolute_url())
+        except services.EnsembleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Saved “%(name)s”; %(count)s new dates in the timetable.")
+                % {"name": session, "count": created},
+            )
+            return redirect(ensemble)
+    return _form_page(
+        request,
+        form,
+        title=title,
+        back=ensemble.get_absolute_url(),
+        delete_url=delete_url,
+        delete_text=_(
+            "Remove this session. Its coming dates without a register are removed; past "
+            "dates and their registers are kept."
+        ),
+    )
+
+
+@login_required
+@require_POST
+def session_delete(request, pk):
+    session = access.get_for(
+        request.user, Session.objects.select_related("ensemble__programme"), pk, C.MANAGE_CENTRE
+    )
+    ensemble = session.ensemble
+    name = str(session)
+    result = services.delete_session(session, by=request.user)
+    messages.success(
+        request,
+        _("Removed “%(name)s”: %(removed)s coming dates removed, %(kept)s past dates kept.")
+        % {"name": name, **result},
+    )
+    return redirect(ensemble)
 
 
 @login_required
@@ -532,40 +630,96 @@ def _save_session(request, form, ensemble, title):
 def generate(request, centre_pk):
     centre = access.get_for(request.user, Centre.objects.all(), centre_pk, C.MANAGE_CENTRE)
     sessions = Session.objects.filter(ensemble__member_centres=centre).distinct()
-    created = timetable.generate_occurrences(list(sessions), by=request.user)
+    created = services.generate_dates(sessions, by=request.user)
     messages.success(request, _("%(count)s new dates added to the timetable.") % {"count": created})
     return redirect("ensembles:timetable", centre.pk)
 
 
 @login_required
 def occurrence_create(request, pk):
+    """A one-off date: a concert, a holiday course, an extra rehearsal."""
     ensemble = access.get_for(
-        request.user, Ensemble.objects.select_related("centre"), pk, C.MANAGE_CENTRE
+        request.user, Ensemble.objects.select_related("centre", "programme"), pk, C.MANAGE_CENTRE
     )
     form = forms.OccurrenceForm(request.POST or None, ensemble=ensemble)
-    return _save_occurrence(request, form, ensemble, _("One-off session"))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            occurrence = services.add_one_off(
+                ensemble,
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                minutes=data["minutes"],
+                title=data["title"],
+                venue=data["venue"],
+                tutors=data["tutors"],
+                note=data["note"],
+                by=request.user,
+            )
+        except services.EnsembleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Saved “%(name)s”.") % {"name": occurrence})
+            return redirect(ensemble)
+    return _form_page(request, form, title=_("One-off session"), back=ensemble.get_absolute_url())
 
 
 @login_required
 def occurrence_edit(request, pk):
     occurrence = access.get_for(
         request.user,
-        Occurrence.objects.select_related("ensemble", "ensemble__centre"),
+        Occurrence.objects.select_related("ensemble", "ensemble__centre", "ensemble__programme"),
         pk,
         C.MANAGE_CENTRE,
     )
-    form = forms.OccurrenceForm(
-        request.POST or None, instance=occurrence, ensemble=occurrence.ensemble
-    )
-    return _save_occurrence(request, form, occurrence.ensemble, _("Change or cancel this date"))
-
-
-def _save_occurrence(request, form, ensemble, title):
+    ensemble = occurrence.ensemble
+    form = forms.OccurrenceForm(request.POST or None, instance=occurrence, ensemble=ensemble)
     if request.method == "POST" and form.is_valid():
-        occurrence = timetable.change_occurrence(form.instance, form, by=request.user)
-        messages.success(request, _("Saved “%(name)s”.") % {"name": occurrence})
-        return redirect(ensemble)
-    return _form_page(request, form, title=title, back=ensemble.get_absolute_url())
+        data = form.cleaned_data
+        try:
+            occurrence = services.change_occurrence(
+                occurrence,
+                tutors=data["tutors"],
+                by=request.user,
+                **{name: data[name] for name in services.OCCURRENCE_FIELDS},
+            )
+        except services.EnsembleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Saved “%(name)s”.") % {"name": occurrence})
+            return redirect(ensemble)
+    delete_url = None
+    if services.may_delete_occurrence(occurrence):
+        delete_url = reverse("ensembles:occurrence_delete", args=[occurrence.pk])
+    return _form_page(
+        request,
+        form,
+        title=_("Change or cancel this date"),
+        back=ensemble.get_absolute_url(),
+        delete_url=delete_url,
+        delete_text=_("Remove this date: it was added by mistake and has no register."),
+    )
+
+
+@login_required
+@require_POST
+def occurrence_delete(request, pk):
+    """Remove a one-off date added by mistake (a date with a register is cancelled
+    instead, so its marks are kept)."""
+    occurrence = access.get_for(
+        request.user,
+        Occurrence.objects.select_related("ensemble__programme"),
+        pk,
+        C.MANAGE_CENTRE,
+    )
+    ensemble = occurrence.ensemble
+    try:
+        services.delete_occurrence(occurrence, by=request.user)
+    except services.EnsembleError as error:
+        messages.error(request, str(error))
+        return redirect("ensembles:occurrence_edit", pk=occurrence.pk)
+    messages.success(request, _("Removed “%(name)s”.") % {"name": occurrence.display_title})
+    return redirect(ensemble)
 
 
 # The register ----------------------------------------------------------------
@@ -744,7 +898,7 @@ def tutor_feed(request, token):
 
 @login_required
 def my_timetable(request):
-    token, _created = CalendarToken.objects.get_or_create(user=request.user)
+    token = services.calendar_token(request.user)
     agenda = timetable.tutor_agenda(request.user)
     return render(
         request,
@@ -772,9 +926,7 @@ def ensemble_feed_renew(request, pk):
 @require_POST
 def feed_reset(request):
     """A new feed address; the old one stops working (when a phone is lost)."""
-    with transaction.atomic():
-        CalendarToken.objects.filter(user=request.user).delete()
-        CalendarToken.objects.create(user=request.user)
+    services.renew_tutor_feed(request.user)
     messages.success(request, _("Your calendar address was changed; the old one no longer works."))
     return redirect("ensembles:my_timetable")
 

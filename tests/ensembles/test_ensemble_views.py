@@ -81,7 +81,30 @@ def test_the_ensemble_page_costs_the_same_queries_at_any_size(
     client = as_persona("manager_a")
     # session, user, ensemble, member centres, active lead grants, memberships,
     # sections, members, rates, history, access-log insert (one row per child shown),
-    # sessions (no tutors to prefetch here), upcoming
-    with django_assert_num_queries(13):
+    # sessions (no tutors to prefetch here), upcoming, the next one-off dates
+    with django_assert_num_queries(14):
         response = client.get(reverse("ensembles:ensemble_detail", args=[reg.ensemble.pk]))
     assert len(response.context["members"]) == size
+
+
+def test_editing_an_ensemble_changes_it_through_the_service_and_keeps_its_centres(
+    as_persona, world
+):
+    from harmonia.audit.models import AuditEvent
+    from harmonia.ensembles import services
+
+    ensemble = services.create_ensemble(
+        world.centre_a, name="Strings", kind="strings", member_centres=[world.centre_b], by=None
+    )
+    client = as_persona("manager_a")
+    response = client.post(
+        reverse("ensembles:ensemble_edit", args=[ensemble.pk]),
+        {"name": "Junior Strings", "kind": "strings", "active": "on",
+         "member_centres": [world.centre_b.pk]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    ensemble.refresh_from_db()
+    assert ensemble.name == "Junior Strings"
+    assert set(ensemble.member_centres.all()) == {world.centre_a, world.centre_b}
+    event = AuditEvent.objects.get(action="updated", object_type="ensemble")
+    assert event.actor == world.manager_a and event.changes == {"name": "Junior Strings"}

@@ -40,6 +40,31 @@ def occurrence(w):
     return {"pk": _register(w).occurrence.pk}
 
 
+def section(w):
+    return {"pk": _register(w).section.pk}
+
+
+def one_off(w):
+    """A one-off date without a register (one that may be removed)."""
+    from harmonia.ensembles.models import Occurrence
+
+    reg = _register(w)
+    found = Occurrence.objects.filter(ensemble=reg.ensemble, title="Matrix concert").first()
+    if found is None:
+        o = reg.occurrence
+        found = Occurrence.objects.create(
+            ensemble=reg.ensemble,
+            centre=w.centre_a,
+            date=o.date,
+            starts_at=o.starts_at,
+            ends_at=o.ends_at,
+            minutes=o.minutes,
+            kind="concert",
+            title="Matrix concert",
+        )
+    return {"pk": found.pk}
+
+
 def placement(w):
     return {"pk": _register(w).ensemble.placements.first().pk}
 
@@ -129,6 +154,8 @@ CASES = {
     "ensembles:ensemble_detail": Case(SEE_CENTRE_A, kwargs=ensemble),
     "ensembles:ensemble_edit": Case(MANAGE_CENTRE_A, kwargs=ensemble),
     "ensembles:section_create": Case(MANAGE_CENTRE_A, kwargs=ensemble),
+    "ensembles:section_edit": Case(MANAGE_CENTRE_A, kwargs=section),
+    "ensembles:section_delete": Case(POST_ONLY, post=writes(MANAGE_CENTRE_A), kwargs=section),
     # Sharing centre A's children with a joint ensemble's lead: centre A's manager only.
     "ensembles:ensemble_leads": Case(MANAGE_CHILDREN_A, kwargs=ensemble),
     "ensembles:ensemble_lead_revoke": Case(
@@ -140,6 +167,8 @@ CASES = {
     "ensembles:session_edit": Case(MANAGE_CENTRE_A, kwargs=session),
     "ensembles:occurrence_create": Case(MANAGE_CENTRE_A, kwargs=ensemble),
     "ensembles:occurrence_edit": Case(MANAGE_CENTRE_A, kwargs=occurrence),
+    "ensembles:occurrence_delete": Case(POST_ONLY, post=writes(MANAGE_CENTRE_A), kwargs=one_off),
+    "ensembles:session_delete": Case(POST_ONLY, post=writes(MANAGE_CENTRE_A), kwargs=session),
     "ensembles:timetable": Case(SEE_CENTRE_A, kwargs=centre_a),
     "ensembles:generate": Case(POST_ONLY, post=writes(MANAGE_CENTRE_A), kwargs=centre_a),
     "ensembles:term_create": Case(
