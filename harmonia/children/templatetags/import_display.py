@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.filter
 def year_label(code: str) -> str:
-    """"4" → "Year 4", "R" → "Reception", "N1" → "Nursery 1"; anything else as given."""
+    """ "4" → "Year 4", "R" → "Reception", "N1" → "Nursery 1"; anything else as given."""
     try:
         return str(YearGroup(code).label)
     except ValueError:
@@ -28,7 +28,7 @@ def written_date(value: str) -> str:
 
 @register.filter
 def ethnicity_label(code: str) -> str:
-    """"WENG" → "White — British (WENG)"; a main code → its name."""
+    """ "WENG" → "White — British (WENG)"; a main code → its name."""
     main = main_ethnicity(code)
     if not main:
         return code or ""
