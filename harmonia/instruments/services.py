@@ -344,6 +344,12 @@ def record_agreement_acceptance(
         else None,
         "method": loan.agreement_method,
     }
+    after = {
+        "agreement": agreement.version,
+        "accepted by": accepted_by.strip(),
+        "accepted on": on.isoformat(),
+        "method": method,
+    }
     loan.agreement = agreement
     loan.agreement_accepted_by = accepted_by.strip()
     loan.agreement_accepted_on = on
@@ -361,12 +367,7 @@ def record_agreement_acceptance(
         action="loan agreement accepted",
         obj=loan,
         programme=loan.centre.programme,
-        changes={
-            "before": before,
-            "agreement": agreement.version,
-            "accepted on": on.isoformat(),
-            "method": method,
-        },
+        changes={k: [before[k], after[k]] for k in after},
     )
     return loan
 

@@ -61,6 +61,19 @@ CASES = {
     "instruments:repair_create": Case(MANAGE_KIT_A, kwargs=instrument),
     "instruments:loan_return": Case(SEE_KIT_A, kwargs=loan),
     "instruments:loan_swap": Case(SEE_KIT_A, kwargs=loan),
+    # Those who lend print the agreement and record the family's acceptance.
+    "instruments:loan_agreement": Case(
+        SEE_KIT_A,
+        post=writes(SEE_KIT_A),
+        kwargs=loan,
+        data=lambda w: {
+            "agreement": builders.agreement(w).pk,
+            "accepted_by": "Grace Jones",
+            "agreement_method": "email",
+            "accepted_on": builders.TODAY.isoformat(),
+        },
+    ),
+    "instruments:loan_agreement_pdf": Case(SEE_KIT_A, kwargs=loan),
     "instruments:repair_return": Case(
         MANAGE_KIT_A, kwargs=lambda w: {"pk": builders.repair_a(w).pk}
     ),
