@@ -335,6 +335,18 @@ def lend(request, pk):
     )
 
 
+def _agreement_loan(request, pk):
+    """A child's loan, for its agreement: names the child and the family, so only for
+    those who may see the child (the programme lead lends but sees no names: 403)."""
+    loan = _loan(request, pk)
+    if loan.child_id is None:
+        raise Http404
+    if not access.may_see_child(request.user, loan.child):
+        raise PermissionDenied
+    privacy.log_seen(request, [loan.child_id])
+    return loan
+
+
 def _agreement_context(request, loan) -> dict:
     agreement = loan.agreement or (
         LoanAgreement.objects.filter(
@@ -343,7 +355,7 @@ def _agreement_context(request, loan) -> dict:
         or LoanAgreement.objects.filter(programme=loan.centre.programme_id).first()
     )
     guardians = []
-    if loan.child_id and access.may_see_child(request.user, loan.child):
+    if loan.child_id:
         guardians = [
             link.guardian
             for link in loan.child.guardian_links.select_related("guardian").order_by("priority")
@@ -365,10 +377,7 @@ def _agreement_context(request, loan) -> dict:
 def loan_agreement(request, pk):
     """A child's loan agreement, filled in, to print and sign (or as a PDF); and the
     form that records the guardian's acceptance: who, on which day, and how."""
-    loan = _loan(request, pk)
-    if loan.child_id is None:
-        raise Http404
-    privacy.log_seen(request, [loan.child_id])
+    loan = _agreement_loan(request, pk)
     form = forms.AcceptanceForm(
         request.POST or None,
         loan=loan,
@@ -404,10 +413,7 @@ def loan_agreement_pdf(request, pk):
     from django.template.loader import render_to_string
     from weasyprint import HTML
 
-    loan = _loan(request, pk)
-    if loan.child_id is None:
-        raise Http404
-    privacy.log_seen(request, [loan.child_id])
+    loan = _agreement_loan(request, pk)
     html = render_to_string(
         "instruments/loan_agreement_pdf.html", _agreement_context(request, loan), request=request
     )
