@@ -159,11 +159,10 @@ def read_csv_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
         raise FileRefused("The file has no header row.")
     _check_shape(columns, 0)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     count = 0
     try:
         for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-            writer.writerow(row)
+            out.write(_csv_line(row))
             count += 1
             if count > MAX_ROWS + 1:
                 break
@@ -211,8 +210,7 @@ def read_xlsx_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
             raise FileRefused("The first sheet has no header row.")
         _check_shape(columns, 0)
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
+        out.write(_csv_line(columns))
         formulas = []
         count = 0
         for line, values in enumerate(rows, start=2):
@@ -222,7 +220,7 @@ def read_xlsx_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
             for index, cell in enumerate(cells):
                 if cell.startswith("=") and len(cell) > 1:
                     formulas.append(f"row {line}, column “{columns[index]}” ({cell[:40]})")
-            writer.writerow(cells)
+            out.write(_csv_line(cells))
             count += 1
             if count > MAX_ROWS:
                 _check_shape(columns, count)
@@ -235,6 +233,18 @@ def read_xlsx_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
         return Table(out.getvalue(), columns, "xlsx", sheet=sheet.title, rows=count)
     finally:
         book.close()
+
+
+def _csv_line(cells) -> str:
+    """One row of the internal comma-separated text (RFC 4180 quoting). This text is
+    only ever read back by ``read_classlist``; it is never offered as a download."""
+    quoted = []
+    for cell in cells:
+        cell = "" if cell is None else str(cell)
+        if any(ch in cell for ch in ',"\r\n'):
+            cell = '"' + cell.replace('"', '""') + '"'
+        quoted.append(cell)
+    return ",".join(quoted) + "\n"
 
 
 def _cell_text(value) -> str:
