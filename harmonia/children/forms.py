@@ -248,7 +248,31 @@ class SafetyNotesForm(forms.ModelForm):
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("File type"), choices=ImportLog.Kind.choices)
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "A class list may be CSV (comma, semicolon or tab separated, any Excel "
+            "encoding) or an Excel workbook (.xlsx, first sheet)."
+        ),
+    )
+    school = forms.ModelChoiceField(
+        label=_("From which school"),
+        queryset=None,
+        required=False,
+        help_text=_(
+            "For a class list: its columns are remembered for that school's next file. "
+            "A Common Transfer File names its school itself."
+        ),
+    )
+
+    def __init__(self, *args, centre, **kwargs):
+        from harmonia.programmes.models import PartnerSchool
+
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = PartnerSchool.objects.filter(centre=centre).order_by(
+            "name"
+        )
+        self.fields["file"].widget.attrs["accept"] = ".xml,.csv,.txt,.tsv,.xlsx"
 
 
 class MappingForm(forms.Form):

@@ -9,6 +9,7 @@ only on strong evidence or the manager's confirmation (see ``_apply_contacts``).
 from __future__ import annotations
 
 import datetime
+from dataclasses import asdict
 
 from django.db import OperationalError, transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from harmonia.children.models import (
     Child,
     ChildGuardian,
     ChildSensitive,
+    ColumnMapping,
     FsmPeriod,
     Guardian,
     ImportLog,
@@ -28,7 +30,7 @@ from harmonia.children.models import (
     Status,
 )
 from harmonia.interop import classlist, ctf
-from harmonia.interop.pupils import FileRefused, Pupil, check, parse_date
+from harmonia.interop.pupils import FileRefused, Pupil, check, main_ethnicity, parse_date
 from harmonia.programmes.models import PartnerSchool
 
 # Imports of more pupils than this run as a background task with progress shown.
@@ -51,12 +53,37 @@ def _problems(items) -> list[dict]:
     return [{"row": p.row, "field": p.field, "message": p.message} for p in items]
 
 
-def read_upload(centre, *, kind: str, filename: str, data: bytes, by, mapping=None, fsm_from=""):
-    """Check a file and keep the result as an ImportLog (nothing else is written)."""
-    log = ImportLog(centre=centre, kind=kind, filename=filename[:200], uploaded_by=by)
+def read_upload(
+    centre,
+    *,
+    kind: str,
+    filename: str,
+    data: bytes,
+    by,
+    mapping=None,
+    fsm_from="",
+    school=None,
+    header: dict | None = None,
+):
+    """Check a file and keep the result as an ImportLog (nothing else is written).
+    A class list arrives here as the comma-separated text ``classlist.read_table``
+    made of it, with ``header`` describing the original file."""
+    log = ImportLog(
+        centre=centre,
+        kind=kind,
+        filename=filename[:200],
+        uploaded_by=by,
+        school=school,
+        header=header or {},
+    )
     try:
         if kind == ImportLog.Kind.CTF:
-            header, pupils = ctf.read_ctf(data)
+            ctf_header, pupils = ctf.read_ctf(data)
+            log.header = {"format": "ctf", **asdict(ctf_header)}
+            if ctf_header.source_urn:
+                log.school = PartnerSchool.objects.filter(
+                    centre=centre, urn=ctf_header.source_urn
+                ).first()
         else:
             text = classlist.decode(data)
             pupils = classlist.read_classlist(text, mapping or {}, fsm_from=fsm_from)
@@ -74,6 +101,98 @@ def read_upload(centre, *, kind: str, filename: str, data: bytes, by, mapping=No
     log.state = ImportLog.State.INVALID if problems or not pupils else ImportLog.State.VALIDATED
     log.save()
     return log
+
+
+def start_classlist(centre, *, filename: str, data: bytes, by, school=None) -> ImportLog:
+    """A class list (CSV in any delimiter and encoding, or XLSX) read into one
+    comma-separated text, kept until its columns are chosen."""
+    log = ImportLog(
+        centre=centre,
+        kind=ImportLog.Kind.CSV,
+        filename=filename[:200],
+        uploaded_by=by,
+        school=school,
+    )
+    try:
+        table = classlist.read_table(data, filename)
+    except FileRefused as exc:
+        log.state, log.error = ImportLog.State.INVALID, str(exc)
+    else:
+        log.source, log.header = table.text, table.describe()
+        log.state = ImportLog.State.MAPPING
+    log.save()
+    return log
+
+
+def initial_mapping(
+    log: ImportLog, columns: list[str]
+) -> tuple[dict[str, str], ColumnMapping | None]:
+    """The mapping page's starting point: the columns chosen last time for this
+    school (those still in the file), then recognised column names for the rest."""
+    guessed = classlist.guess_mapping(columns)
+    remembered = ColumnMapping.objects.filter(school=log.school).first() if log.school_id else None
+    if remembered is None:
+        return guessed, None
+    present = set(columns)
+    kept = {k: v for k, v in remembered.mapping.items() if v in present and k in classlist.FIELDS}
+    return {**guessed, **kept}, remembered
+
+
+@transaction.atomic
+def remember_mapping(school, mapping: dict[str, str], *, by) -> ColumnMapping:
+    """Keep a school's column choices for its next class list."""
+    clean = {k: v for k, v in mapping.items() if k in classlist.FIELDS and v}
+    found, created = ColumnMapping.objects.update_or_create(
+        school=school, defaults={"mapping": clean, "updated_by": by}
+    )
+    audit.record(
+        actor=by,
+        action="column mapping remembered",
+        obj=found,
+        programme=school.centre.programme,
+        changes={"school": school.pk, "fields": sorted(clean)},
+    )
+    return found
+
+
+def summary(log: ImportLog) -> dict:
+    """Counts for the preview: FSM, SEN, looked after, EAL, ethnicity recorded,
+    contacts, and year groups (code → pupils), from the checked rows."""
+    pupils = [Pupil.from_dict(r) for r in log.rows]
+    today = timezone.localdate().isoformat()
+    years: dict[str, int] = {}
+    for p in pupils:
+        years[p.year_group] = years.get(p.year_group, 0) + 1
+    return {
+        "pupils": len(pupils),
+        "fsm_now": sum(
+            1 for p in pupils if any(s <= today and (not e or e >= today) for s, e in p.fsm)
+        ),
+        "fsm_ever": sum(1 for p in pupils if p.fsm),
+        "sen_support": sum(1 for p in pupils if p.sen_provision == "K"),
+        "ehc_plan": sum(1 for p in pupils if p.sen_provision == "E"),
+        "looked_after": sum(1 for p in pupils if p.looked_after),
+        "eal": sum(
+            1 for p in pupils if p.first_language and p.first_language.upper() not in ENGLISH
+        ),
+        "ethnicity": sum(1 for p in pupils if p.ethnicity),
+        "extended_ethnicity": sum(
+            1 for p in pupils if p.ethnicity and main_ethnicity(p.ethnicity) != p.ethnicity
+        ),
+        "contacts": sum(1 for p in pupils for c in p.contacts if _usable(c)),
+        "without_contact": sum(1 for p in pupils if not any(_usable(c) for c in p.contacts)),
+        "years": sorted(years.items(), key=lambda kv: _year_order(kv[0])),
+    }
+
+
+def _year_order(code: str) -> tuple:
+    order = {"N1": -2, "N2": -1, "R": 0}
+    if code in order:
+        return (0, order[code])
+    return (0, int(code)) if code.isdigit() else (1, 0)
+
+
+ENGLISH = {"ENG", "ENGLISH", "ENB"}
 
 
 def preview(log: ImportLog) -> list[dict]:
@@ -288,12 +407,14 @@ def _apply_sensitive(child: Child, p: Pupil) -> bool:
     changed = False
     values = {}
     if p.ethnicity:
-        values["ethnicity"] = p.ethnicity
+        # Reports count the main code; an extended one is kept as the school sent it.
+        values["ethnicity"] = main_ethnicity(p.ethnicity)
+        values["ethnicity_extended"] = "" if values["ethnicity"] == p.ethnicity else p.ethnicity
     if p.sen_provision:
         values["sen_status"] = p.sen_provision
     if p.first_language:
         values["first_language"] = p.first_language
-        values["eal"] = p.first_language.upper() not in {"ENG", "ENGLISH"}
+        values["eal"] = p.first_language.upper() not in ENGLISH
     if p.looked_after:
         values["looked_after"] = True
     if values:

@@ -486,7 +486,10 @@ class ChildSensitive(models.Model):
     child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="sensitive")
     ethnicity = models.CharField(
         _("ethnicity"), max_length=4, choices=EthnicityCode.choices, blank=True
-    )
+    )  # the DfE main code: what every report counts
+    # The DfE extended code as the school recorded it ("WENG", "BSOM"), when it did;
+    # its main code is always ``ethnicity``.
+    ethnicity_extended = models.CharField(_("ethnicity (extended code)"), max_length=4, blank=True)
     sen_status = models.CharField(
         _("SEN status"), max_length=1, choices=SenStatus.choices, default=SenStatus.NONE
     )
@@ -503,6 +506,17 @@ class ChildSensitive(models.Model):
 
     def __str__(self) -> str:
         return str(self.child)
+
+    def save(self, *args, **kwargs):
+        from harmonia.interop.pupils import main_ethnicity
+
+        # An extended code that no longer belongs to the main code (the main code was
+        # edited by hand) is dropped rather than left contradicting it.
+        if self.ethnicity_extended and main_ethnicity(self.ethnicity_extended) != self.ethnicity:
+            self.ethnicity_extended = ""
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "ethnicity_extended"}
+        super().save(*args, **kwargs)
 
 
 class FsmPeriod(models.Model):
@@ -585,7 +599,7 @@ class ImportLog(models.Model):
 
     class Kind(models.TextChoices):
         CTF = "ctf", _("Common Transfer File (XML)")
-        CSV = "csv", _("Class list (CSV)")
+        CSV = "csv", _("Class list (CSV or Excel)")
 
     class State(models.TextChoices):
         MAPPING = "mapping", _("Choose the columns")
@@ -618,6 +632,17 @@ class ImportLog(models.Model):
     error = models.TextField(blank=True)
     # The manager's answers to "possible match": {"<row>:<contact>": guardian id}.
     confirmed_matches = models.JSONField(default=dict, blank=True)
+    # Where the file came from, for the preview: a CTF's header (source school,
+    # version, date, full/partial), a class list's format, encoding and header row.
+    header = models.JSONField(default=dict, blank=True)
+    school = models.ForeignKey(
+        "programmes.PartnerSchool",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+    )
 
     objects = ScopedManager()
 
@@ -632,3 +657,24 @@ class ImportLog(models.Model):
     @property
     def programme(self):
         return self.centre.programme
+
+
+class ColumnMapping(models.Model):
+    """The columns a partner school's class lists use, remembered from the last
+    import so the mapping page is filled in next time: {our field: their column}."""
+
+    school = models.OneToOneField(
+        "programmes.PartnerSchool", on_delete=models.CASCADE, related_name="column_mapping"
+    )
+    mapping = models.JSONField(default=dict)
+    updated = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("class-list column mapping")
+        verbose_name_plural = _("class-list column mappings")
+
+    def __str__(self) -> str:
+        return str(self.school)

@@ -496,8 +496,8 @@ def register_children() -> None:
         F("decided_at"), F("withdrawn_at"), F("withdrawal_note"),
     ), related=("form", "guardian")))  # fmt: skip
     add(Section("equity", _("Equity and special-category data"), m.ChildSensitive, "child", (
-        F("ethnicity"), F("sen_status"), F("eal"), F("first_language"), F("looked_after"),
-        F("care_authority"),
+        F("ethnicity"), F("ethnicity_extended"), F("sen_status"), F("eal"),
+        F("first_language"), F("looked_after"), F("care_authority"),
     ), single=True))  # fmt: skip
     add(Section("free_school_meals", _("Free school meals"), m.FsmPeriod, "child", (
         F("start", label=_("From")), F("end", label=_("Until")), F("source"),

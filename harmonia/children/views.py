@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.forms import HiddenInput
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,7 +34,6 @@ from harmonia.children.models import (
     WaitingListOffer,
 )
 from harmonia.interop import classlist
-from harmonia.interop.pupils import FileRefused
 from harmonia.programmes.models import Centre, Programme
 from harmonia.spreadsheet_cells import csv_writer
 
@@ -662,7 +663,7 @@ def anonymise(request, pk):
 @login_required
 def import_upload(request, centre_pk):
     centre = _centre(request, centre_pk, C.MANAGE_CHILDREN)
-    form = forms.UploadForm(request.POST or None, request.FILES or None)
+    form = forms.UploadForm(request.POST or None, request.FILES or None, centre=centre)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         kind = form.cleaned_data["kind"]
@@ -673,16 +674,13 @@ def import_upload(request, centre_pk):
                 centre, kind=kind, filename=upload.name, data=data, by=request.user
             )
         else:
-            log = ImportLog(
-                centre=centre, kind=kind, filename=upload.name[:200], uploaded_by=request.user
+            log = imports.start_classlist(
+                centre,
+                filename=upload.name,
+                data=data,
+                by=request.user,
+                school=form.cleaned_data["school"],
             )
-            try:
-                log.source = classlist.decode(data)
-                classlist.headers(log.source)
-                log.state = ImportLog.State.MAPPING
-            except FileRefused as exc:
-                log.state, log.error = ImportLog.State.INVALID, str(exc)
-            log.save()
             if log.state == ImportLog.State.MAPPING:
                 return redirect("children:import_mapping", pk=log.pk)
         return redirect("children:import_detail", pk=log.pk)
@@ -699,33 +697,44 @@ def import_upload(request, centre_pk):
 @login_required
 def import_mapping(request, pk):
     log = access.get_for(
-        request.user, ImportLog.objects.select_related("centre"), pk, C.MANAGE_CHILDREN
+        request.user, ImportLog.objects.select_related("centre", "school"), pk, C.MANAGE_CHILDREN
     )
     if log.state != ImportLog.State.MAPPING:
         return redirect("children:import_detail", pk=log.pk)
     columns = classlist.headers(log.source)
-    form = forms.MappingForm(
-        request.POST or None, columns=columns, initial=classlist.guess_mapping(columns)
-    )
+    initial, remembered = imports.initial_mapping(log, columns)
+    form = forms.MappingForm(request.POST or None, columns=columns, initial=initial)
     if request.method == "POST" and form.is_valid():
         mapping = {k: v for k, v in form.cleaned_data.items() if v}
-        checked = imports.read_upload(
-            log.centre,
-            kind=log.kind,
-            filename=log.filename,
-            data=log.source.encode(),
-            by=request.user,
-            mapping=mapping,
-            fsm_from=imports.fsm_from_default(),
-        )
-        log.delete()
+        with transaction.atomic():
+            checked = imports.read_upload(
+                log.centre,
+                kind=log.kind,
+                filename=log.filename,
+                data=log.source.encode(),
+                by=request.user,
+                mapping=mapping,
+                fsm_from=imports.fsm_from_default(),
+                school=log.school,
+                header={**log.header, "mapping": mapping},
+            )
+            if log.school is not None:
+                imports.remember_mapping(log.school, mapping, by=request.user)
+            log.delete()
         return redirect("children:import_detail", pk=checked.pk)
+    if remembered is not None:
+        intro = _(
+            "Filled in with the columns chosen for %(school)s on %(date)s. Check them, "
+            "then continue."
+        ) % {"school": log.school.name, "date": date_format(remembered.updated, "j F Y")}
+    else:
+        intro = _("Tell Harmonia which column holds each piece of information.")
     return _form_page(
         request,
         form,
         title=_("Match the columns of %(file)s") % {"file": log.filename},
         back=reverse("children:import_upload", args=[log.centre_id]),
-        intro=_("Tell Harmonia which column holds each piece of information."),
+        intro=intro,
     )
 
 
@@ -736,10 +745,12 @@ def import_detail(request, pk):
     )
     rows = imports.preview(log) if log.state == ImportLog.State.VALIDATED else []
     privacy.log_seen(request, [r["child"] for r in rows if r["child"]])
+    special = C.VIEW_SPECIAL_CATEGORY in access.capabilities_in_centre(request.user, log.centre)
     return render(
         request,
         "children/import_detail.html",
         {"log": log, "centre": log.centre, "rows": rows,
+         "summary": imports.summary(log) if rows else None, "special": special,
          "polling": log.state in (ImportLog.State.QUEUED, ImportLog.State.RUNNING)},
     )  # fmt: skip
 

@@ -143,7 +143,10 @@ def load_staff_and_instruments(programme, faker) -> dict:
             centre__programme=programme, role=Role.CENTRE_MANAGER
         ).select_related("user")
     }
+    from harmonia.demo.loan_agreements import accept_demo_agreements
+
     return {
         "staff records": load_staff(programme, faker),
         "instruments": load_instruments(programme, lambda c: managers.get(c.pk)),
+        "loan agreements accepted": accept_demo_agreements(programme, lambda c: managers.get(c.pk)),
     }

@@ -9,12 +9,14 @@ from harmonia.children.models import Child
 from harmonia.instruments import photos
 from harmonia.instruments.models import (
     SIZE_CHOICES,
+    AgreementMethod,
     Condition,
     Consumable,
     Instrument,
     InstrumentStatus,
     InstrumentType,
     LoanAgreement,
+    LoanRules,
     RepairJob,
     StockMovement,
     sizes_for,
@@ -66,6 +68,24 @@ class InstrumentForm(forms.ModelForm):
         self.instance.programme_id = centre.programme_id
         self.fields["photo"].widget.attrs["accept"] = ",".join(sorted(PHOTO_TYPES))
 
+    def clean_serial_number(self):
+        serial = (self.cleaned_data.get("serial_number") or "").strip()
+        if serial:
+            clash = (
+                Instrument.objects.filter(
+                    programme_id=self.instance.programme_id, serial_number__iexact=serial
+                )
+                .exclude(pk=self.instance.pk)
+                .values_list("asset_tag", flat=True)
+                .first()
+            )
+            if clash:
+                raise forms.ValidationError(
+                    _("%(serial)s is already the serial number of %(tag)s.")
+                    % {"serial": serial, "tag": clash}
+                )
+        return serial
+
     def clean_photo(self):
         """A new upload is decoded and re-encoded (see ``instruments/photos.py``);
         the stored file is never the uploaded bytes."""
@@ -95,6 +115,18 @@ class DeliveryForm(forms.Form):
     lender_name = forms.CharField(label=_("Lender"), max_length=120, required=False)
     location = forms.CharField(label=_("Location"), max_length=120, required=False)
     acquired = forms.DateField(label=_("Received on"), widget=DATE, initial=dt.date.today)
+    serial_numbers = forms.CharField(
+        label=_("Serial numbers (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_(
+            "One per line, in the order the instruments will be tagged (or scan each "
+            "barcode, one per line). Leave empty if they have none."
+        ),
+    )
+
+    def clean_serial_numbers(self):
+        return [line.strip() for line in self.cleaned_data["serial_numbers"].splitlines()]
 
     def clean(self):
         data = super().clean()
@@ -118,6 +150,21 @@ class LendForm(forms.Form):
     )
     accepted_by = forms.CharField(
         label=_("Accepted by (parent or carer's name)"), max_length=150, required=False
+    )
+    agreement_method = forms.ChoiceField(
+        label=_("How they accepted it"),
+        choices=AgreementMethod.choices,
+        initial=AgreementMethod.PAPER,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    accepted_on = forms.DateField(
+        label=_("Accepted on"), widget=DATE, initial=dt.date.today, required=False
+    )
+    second_of_a_type = forms.BooleanField(
+        label=_("Yes, lend a second one of this type to this child"),
+        required=False,
+        widget=forms.HiddenInput,
     )
 
     def __init__(self, *args, instrument, user, **kwargs):
@@ -145,7 +192,39 @@ class LendForm(forms.Form):
                 self.add_error("agreement", _("A loan to a child needs the signed agreement."))
             if not (data.get("accepted_by") or "").strip():
                 self.add_error("accepted_by", _("Who accepted the agreement?"))
+            if not data.get("agreement_method"):
+                self.add_error("agreement_method", _("How did they accept it?"))
         return data
+
+    def ask_about_second_of_a_type(self, message):
+        """Show the warning, and the box that confirms the second loan."""
+        self.fields["second_of_a_type"].widget = forms.CheckboxInput()
+        self.add_error("second_of_a_type", message)
+
+
+class AcceptanceForm(forms.Form):
+    """The guardian's acceptance of a child's loan agreement, recorded after the event
+    (a signed paper copy came back, or an email)."""
+
+    agreement = forms.ModelChoiceField(label=_("Loan agreement"), queryset=None)
+    accepted_by = forms.CharField(label=_("Accepted by (parent or carer's name)"), max_length=150)
+    agreement_method = forms.ChoiceField(
+        label=_("How they accepted it"), choices=AgreementMethod.choices, widget=forms.RadioSelect
+    )
+    accepted_on = forms.DateField(label=_("Accepted on"), widget=DATE, initial=dt.date.today)
+
+    def __init__(self, *args, loan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = LoanAgreement.objects.filter(
+            programme=loan.centre.programme_id
+        )
+
+
+class LoanRulesForm(forms.ModelForm):
+    class Meta:
+        model = LoanRules
+        fields = ["second_of_a_type"]
+        widgets = {"second_of_a_type": forms.RadioSelect}
 
 
 class ReturnForm(forms.Form):

@@ -202,7 +202,13 @@ class Instrument(models.Model):
         verbose_name = _("instrument")
         verbose_name_plural = _("instruments")
         constraints = [
-            models.UniqueConstraint(fields=["programme", "asset_tag"], name="unique_asset_tag")
+            models.UniqueConstraint(fields=["programme", "asset_tag"], name="unique_asset_tag"),
+            # A maker's serial number names one instrument in the programme (blank: none).
+            models.UniqueConstraint(
+                fields=["programme", "serial_number"],
+                condition=~Q(serial_number=""),
+                name="unique_serial_number_in_programme",
+            ),
         ]
         indexes = [models.Index(fields=["centre", "status", "instrument_type", "size"])]
 
@@ -287,6 +293,41 @@ class LoanAgreement(models.Model):
         return _("Loan agreement v%(v)s") % {"v": self.version}
 
 
+class LoanRules(models.Model):
+    """How a programme lends: what happens when a child who already holds an
+    instrument of a type is lent another of that type (a programme without a row
+    warns)."""
+
+    class SecondOfAType(models.TextChoices):
+        WARN = "warn", _("Warn, and lend if the person lending confirms")
+        REFUSE = "refuse", _("Refuse: one instrument of each type per child")
+
+    programme = models.OneToOneField(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="loan_rules"
+    )
+    second_of_a_type = models.CharField(
+        _("when a child already holds an instrument of that type"),
+        max_length=8,
+        choices=SecondOfAType.choices,
+        default=SecondOfAType.WARN,
+    )
+
+    class Meta:
+        verbose_name = _("lending rules")
+        verbose_name_plural = _("lending rules")
+
+    def __str__(self) -> str:
+        return str(self.get_second_of_a_type_display())
+
+
+class AgreementMethod(models.TextChoices):
+    """How the guardian accepted the loan agreement."""
+
+    PAPER = "paper", _("Paper copy signed")
+    IN_PERSON = "in_person", _("In person (agreed with staff)")
+    EMAIL = "email", _("By email")
+
+
 class LoanQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(returned_on__isnull=True)
@@ -327,6 +368,20 @@ class Loan(models.Model):
     )
     agreement_accepted_by = models.CharField(_("accepted by"), max_length=150, blank=True)
     agreement_accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # The guardian's acceptance as they gave it: on which day and how. (``_at`` above
+    # is when it was recorded here.)
+    agreement_accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    agreement_method = models.CharField(
+        _("accepted how"), max_length=10, choices=AgreementMethod.choices, blank=True
+    )
+    agreement_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acceptance recorded by"),
+    )
     lent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -362,6 +417,10 @@ class Loan(models.Model):
     @property
     def borrower(self):
         return self.child or self.school
+
+    @property
+    def agreement_accepted(self) -> bool:
+        return bool(self.agreement_id and self.agreement_accepted_by and self.agreement_method)
 
 
 class ArmMeasurement(models.Model):

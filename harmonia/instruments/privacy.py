@@ -13,7 +13,8 @@ def register() -> None:
         F("instrument", "instrument", _("Instrument")), F("lent_on"), F("due_back"),
         F("returned_on"), F("condition_out"), F("condition_in"),
         F("agreement", "agreement", _("Loan agreement")), F("agreement_accepted_by"),
-        F("agreement_accepted_at"), F("notes"),
+        F("agreement_accepted_at"), F("agreement_accepted_on"), F("agreement_method"),
+        F("notes"),
     ), related=("instrument", "agreement"), order_by=("lent_on", "id")))  # fmt: skip
     registry.section(Section("arm_measurements", _("Arm measurements"), m.ArmMeasurement,
         "child", (F("measured_on"), F("arm_length_cm")), order_by=("measured_on", "id"),

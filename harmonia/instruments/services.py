@@ -16,12 +16,14 @@ from harmonia import audit
 from harmonia.instruments import sizing
 from harmonia.instruments.models import (
     TYPES,
+    AgreementMethod,
     ArmMeasurement,
     AssetTagSequence,
     Instrument,
     InstrumentStatus,
     InstrumentType,
     Loan,
+    LoanRules,
     RepairJob,
     StockMovement,
 )
@@ -75,12 +77,59 @@ def add_instrument(form, *, by) -> Instrument:
     return instrument
 
 
+def check_serial_numbers(programme_id, serials: list[str], *, count: int) -> list[str]:
+    """The serial numbers of a delivery, one per instrument in delivery order, checked:
+    none, or exactly ``count``; no number twice in the delivery, none already on
+    another instrument of the programme. Raises ValidationError naming each clash."""
+    serials = [s.strip() for s in serials if s.strip()]
+    if not serials:
+        return [""] * count
+    if len(serials) != count:
+        raise ValidationError(
+            _(
+                "%(given)s serial numbers for %(count)s instruments: give one per "
+                "instrument, or none."
+            )
+            % {"given": len(serials), "count": count}
+        )
+    errors = []
+    seen: dict[str, int] = {}
+    for line, serial in enumerate(serials, start=1):
+        if len(serial) > 60:
+            errors.append(_("Line %(n)s: a serial number is at most 60 characters.") % {"n": line})
+        if serial.lower() in seen:
+            errors.append(
+                _("Line %(n)s: %(serial)s is also on line %(first)s.")
+                % {"n": line, "serial": serial, "first": seen[serial.lower()]}
+            )
+        seen.setdefault(serial.lower(), line)
+    taken = {
+        number.lower(): tag
+        for number, tag in Instrument.objects.filter(
+            programme_id=programme_id, serial_number__in=serials
+        ).values_list("serial_number", "asset_tag")
+    }
+    for line, serial in enumerate(serials, start=1):
+        if serial.lower() in taken:
+            errors.append(
+                _("Line %(n)s: %(serial)s is already the serial number of %(tag)s.")
+                % {"n": line, "serial": serial, "tag": taken[serial.lower()]}
+            )
+    if errors:
+        raise ValidationError(errors)
+    return serials
+
+
 @transaction.atomic
-def receive_delivery(*, centre, count: int, by, **fields) -> list[Instrument]:
+def receive_delivery(
+    *, centre, count: int, by, serial_numbers: list[str] | None = None, **fields
+) -> list[Instrument]:
     """A delivery of ``count`` identical instruments ("20 violins, 1/2 size, make X,
-    £120 each"), tagged in sequence and written in one bulk insert."""
+    £120 each"), tagged in sequence and written in one bulk insert. ``serial_numbers``
+    (optional) gives each its maker's number, in tag order."""
     if not 1 <= count <= 500:
         raise ValidationError(_("A delivery is between 1 and 500 instruments."))
+    serials = check_serial_numbers(centre.programme_id, serial_numbers or [], count=count)
     instrument_type = fields["instrument_type"]
     tags = reserve_asset_tags(centre, instrument_type, count)
     instruments = Instrument.objects.bulk_create(
@@ -90,9 +139,10 @@ def receive_delivery(*, centre, count: int, by, **fields) -> list[Instrument]:
                 centre=centre,
                 family=TYPES[instrument_type][0],
                 asset_tag=tag,
+                serial_number=serial,
                 **fields,
             )
-            for tag in tags
+            for tag, serial in zip(tags, serials, strict=True)
         ]
     )
     audit.record(
@@ -100,7 +150,13 @@ def receive_delivery(*, centre, count: int, by, **fields) -> list[Instrument]:
         action="delivery received",
         obj=centre,
         programme=centre.programme,
-        changes={"count": count, "first": tags[0], "last": tags[-1], "type": instrument_type},
+        changes={
+            "count": count,
+            "first": tags[0],
+            "last": tags[-1],
+            "type": instrument_type,
+            "serial numbers": sum(1 for s in serials if s),
+        },
     )
     return instruments
 
@@ -140,6 +196,61 @@ def _check_borrower(instrument, child, school, on):
         raise ValidationError(_("The school is not a partner of this instrument's centre."))
 
 
+class SecondOfAType(ValidationError):
+    """The child already holds an instrument of this type; the programme warns, so
+    the loan goes ahead only when the person lending confirms."""
+
+    def __init__(self, message, held):
+        super().__init__(message)
+        self.held = held
+
+
+def second_of_a_type_rule(programme_id) -> str:
+    rule = LoanRules.objects.filter(programme_id=programme_id).values_list(
+        "second_of_a_type", flat=True
+    )
+    return next(iter(rule), LoanRules.SecondOfAType.WARN)
+
+
+def _check_second_of_a_type(instrument, child, *, confirmed: bool, replacing=None) -> None:
+    held = list(
+        Loan.objects.open()
+        .filter(child=child, instrument__instrument_type=instrument.instrument_type)
+        .exclude(pk=getattr(replacing, "pk", None))
+        .select_related("instrument")
+    )
+    if not held:
+        return
+    tags = ", ".join(loan.instrument.asset_tag for loan in held)
+    kind = instrument.get_instrument_type_display().lower()
+    if second_of_a_type_rule(instrument.programme_id) == LoanRules.SecondOfAType.REFUSE:
+        raise ValidationError(
+            _(
+                "%(child)s already has a %(kind)s on loan (%(tags)s); this programme lends "
+                "one of each instrument per child. Return or swap it first."
+            )
+            % {"child": child, "kind": kind, "tags": tags}
+        )
+    if not confirmed:
+        raise SecondOfAType(
+            _(
+                "%(child)s already has a %(kind)s on loan (%(tags)s). Lend a second one "
+                "only if that is intended (e.g. one for home and one for school)."
+            )
+            % {"child": child, "kind": kind, "tags": tags},
+            held,
+        )
+
+
+def _acceptance(accepted_by: str, method: str, on, lent_on) -> None:
+    if not (accepted_by or "").strip():
+        raise ValidationError(_("Record who accepted the loan agreement."))
+    if method not in AgreementMethod.values:
+        raise ValidationError(_("Say how the agreement was accepted."))
+    if on is not None and on > timezone.localdate():
+        raise ValidationError(_("An agreement cannot be accepted in the future."))
+
+
 @transaction.atomic
 def lend(
     instrument: Instrument,
@@ -151,10 +262,16 @@ def lend(
     due_back=None,
     agreement=None,
     accepted_by: str = "",
+    agreement_method: str = AgreementMethod.IN_PERSON,
+    accepted_on: dt.date | None = None,
     notes: str = "",
+    second_of_a_type_confirmed: bool = False,
+    replacing: Loan | None = None,
 ) -> Loan:
     """Lend an available instrument. A loan to a child records the agreement the
-    guardian accepted (version, their name, and when)."""
+    guardian accepted: the version, their name, the day and how (paper signed, in
+    person, by email). A child who already holds an instrument of that type is
+    refused or warned, as the programme's lending rules say."""
     instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
     if instrument.status != InstrumentStatus.AVAILABLE:
         raise ValidationError(
@@ -162,8 +279,14 @@ def lend(
             % {"tag": instrument.asset_tag, "status": instrument.get_status_display()}
         )
     _check_borrower(instrument, child, school, on)
-    if child is not None and (agreement is None or not accepted_by.strip()):
-        raise ValidationError(_("Record the loan agreement the guardian accepted."))
+    if child is not None:
+        if agreement is None or not accepted_by.strip():
+            raise ValidationError(_("Record the loan agreement the guardian accepted."))
+        accepted_on = accepted_on or on
+        _acceptance(accepted_by, agreement_method, accepted_on, on)
+        _check_second_of_a_type(
+            instrument, child, confirmed=second_of_a_type_confirmed, replacing=replacing
+        )
     loan = Loan.objects.create(
         instrument=instrument,
         centre_id=instrument.centre_id,
@@ -175,18 +298,96 @@ def lend(
         agreement=agreement,
         agreement_accepted_by=accepted_by.strip(),
         agreement_accepted_at=timezone.now() if agreement else None,
+        agreement_accepted_on=accepted_on if agreement else None,
+        agreement_method=agreement_method if agreement else "",
+        agreement_recorded_by=by if agreement else None,
         lent_by=by,
         notes=notes,
     )
     _set_status(instrument, InstrumentStatus.ON_LOAN)
+    changes = {"instrument": instrument.asset_tag, "on": on.isoformat()}
+    if agreement is not None:
+        changes |= {
+            "agreement": agreement.version,
+            "accepted on": accepted_on.isoformat(),
+            "method": agreement_method,
+        }
+    if second_of_a_type_confirmed:
+        changes["second of a type"] = True
     audit.record(
         actor=by,
         action="instrument lent",
         obj=loan,
         programme=instrument.centre.programme,
-        changes={"instrument": instrument.asset_tag, "on": on.isoformat()},
+        changes=changes,
     )
     return loan
+
+
+@transaction.atomic
+def record_agreement_acceptance(
+    loan: Loan, *, agreement, accepted_by: str, method: str, on: dt.date, by
+) -> Loan:
+    """Record (or correct) the guardian's acceptance of a child's loan agreement: who,
+    on which day and how. The earlier record is kept in the audit trail."""
+    loan = Loan.objects.select_for_update().select_related("centre__programme").get(pk=loan.pk)
+    if loan.child_id is None:
+        raise ValidationError(_("A loan to a school has no guardian's agreement."))
+    if agreement is None or agreement.programme_id != loan.centre.programme_id:
+        raise ValidationError(_("Choose this programme's loan agreement."))
+    _acceptance(accepted_by, method, on, loan.lent_on)
+    before = {
+        "agreement": loan.agreement.version if loan.agreement_id else None,
+        "accepted by": loan.agreement_accepted_by,
+        "accepted on": loan.agreement_accepted_on.isoformat()
+        if loan.agreement_accepted_on
+        else None,
+        "method": loan.agreement_method,
+    }
+    after = {
+        "agreement": agreement.version,
+        "accepted by": accepted_by.strip(),
+        "accepted on": on.isoformat(),
+        "method": method,
+    }
+    loan.agreement = agreement
+    loan.agreement_accepted_by = accepted_by.strip()
+    loan.agreement_accepted_on = on
+    loan.agreement_method = method
+    loan.agreement_accepted_at = timezone.now()
+    loan.agreement_recorded_by = by
+    loan.save(
+        update_fields=[
+            "agreement", "agreement_accepted_by", "agreement_accepted_on", "agreement_method",
+            "agreement_accepted_at", "agreement_recorded_by",
+        ]
+    )  # fmt: skip
+    audit.record(
+        actor=by,
+        action="loan agreement accepted",
+        obj=loan,
+        programme=loan.centre.programme,
+        changes={k: [before[k], after[k]] for k in after},
+    )
+    return loan
+
+
+@transaction.atomic
+def set_loan_rules(programme, *, second_of_a_type: str, by) -> LoanRules:
+    if second_of_a_type not in LoanRules.SecondOfAType.values:
+        raise ValidationError(_("Choose warn or refuse."))
+    rules, _created = LoanRules.objects.get_or_create(programme=programme)
+    old = rules.second_of_a_type
+    rules.second_of_a_type = second_of_a_type
+    rules.save(update_fields=["second_of_a_type"])
+    audit.record(
+        actor=by,
+        action="lending rules changed",
+        obj=rules,
+        programme=programme,
+        changes={"second of a type": [old, second_of_a_type]},
+    )
+    return rules
 
 
 @transaction.atomic
@@ -231,7 +432,10 @@ def swap(loan: Loan, new_instrument: Instrument, *, by, on: dt.date, condition: 
         due_back=old.due_back,
         agreement=old.agreement,
         accepted_by=old.agreement_accepted_by,
+        agreement_method=old.agreement_method or AgreementMethod.IN_PERSON,
+        accepted_on=old.agreement_accepted_on or old.lent_on,
         notes=_("Swapped for %(tag)s") % {"tag": old.instrument.asset_tag},
+        replacing=old,
     )
 
 
@@ -377,24 +581,36 @@ def size_up_list(centre, user, on: dt.date | None = None) -> dict:
             .order_by()
         }
     )
+    # One row per child and instrument type, however many of that type the child
+    # holds (a home and a school violin, a swap not yet returned): judged by the
+    # biggest one they have, and counted once in the need for stock.
+    holding: dict[tuple[int, str], list] = {}
+    for loan in loans:
+        holding.setdefault((loan.child_id, loan.instrument.instrument_type), []).append(loan)
     rows = []
     wanted = Counter()
-    for loan in loans:
+    for (_child_id, kind), held in holding.items():
+        biggest = held[0]
+        for other in held[1:]:
+            if sizing.is_bigger(kind, other.instrument.size, biggest.instrument.size):
+                biggest = other
+        loan = biggest
         arm = latest_arm.get(loan.child_id)
         size, basis = sizing.suggest_size(
-            loan.instrument.instrument_type,
+            kind,
             born=loan.child.date_of_birth,
             on=term_start,
             arm_cm=arm.arm_length_cm if arm else None,
         )
-        if size and sizing.is_bigger(loan.instrument.instrument_type, size, loan.instrument.size):
-            key = (loan.instrument.instrument_type, size)
+        if size and sizing.is_bigger(kind, size, loan.instrument.size):
+            key = (kind, size)
             wanted[key] += 1
             rows.append(
                 {
                     "loan": loan,
                     "child": loan.child,
                     "instrument": loan.instrument,
+                    "also_holds": [other.instrument for other in held if other is not loan],
                     "suggested": size,
                     "basis": basis,
                     "arm": arm,
@@ -412,4 +628,5 @@ def size_up_list(centre, user, on: dt.date | None = None) -> dict:
         }
         for (t, s), n in sorted(wanted.items())
     ]
-    return {"term_start": term_start, "rows": rows, "shortfall": shortfall}
+    children = len({row["child"].pk for row in rows})
+    return {"term_start": term_start, "rows": rows, "shortfall": shortfall, "children": children}

@@ -28,6 +28,7 @@ from harmonia.instruments.models import (
     InstrumentType,
     Loan,
     LoanAgreement,
+    LoanRules,
     RepairJob,
     StockMovement,
 )
@@ -69,9 +70,27 @@ def _open_loans(user):
     )
 
 
+# The quiet zone a QR code needs around it to scan reliably (ISO/IEC 18004: four
+# modules); printed labels lose it to the label's edge when it is left out.
+QUIET_ZONE = 4
+
+
 def qr_svg(request, instrument, scale=3) -> str:
     url = request.build_absolute_uri(instrument.get_absolute_url())
-    return segno.make(url, error="m").svg_inline(scale=scale, border=0, omitsize=True)
+    return segno.make(url, error="m").svg_inline(
+        scale=scale, border=QUIET_ZONE, omitsize=True, light="#fff"
+    )
+
+
+def return_to(centre) -> str:
+    """ "If found, return to" text for a centre: its name, address and phone on one line."""
+    parts = [centre.name]
+    parts += [line.strip(" ,") for line in (centre.address or "").splitlines() if line.strip(" ,")]
+    if centre.phone:
+        parts.append(centre.phone)
+    elif centre.email:
+        parts.append(centre.email)
+    return ", ".join(parts)
 
 
 @login_required
@@ -142,7 +161,10 @@ def delivery(request, centre_pk):
         try:
             created = services.receive_delivery(centre=centre, count=count, by=request.user, **data)
         except ValidationError as error:
-            _errors(request, error)
+            if data["serial_numbers"] and any(s for s in data["serial_numbers"]):
+                form.add_error("serial_numbers", error)
+            else:
+                _errors(request, error)
         else:
             messages.success(
                 request,
@@ -177,7 +199,13 @@ def labels(request, centre_pk):
     return render(
         request,
         "instruments/labels.html",
-        {"centre": centre, "instruments": instruments, "first": first, "last": last},
+        {
+            "centre": centre,
+            "instruments": instruments,
+            "first": first,
+            "last": last,
+            "return_to": return_to(centre),
+        },
     )
 
 
@@ -284,7 +312,12 @@ def lend(request, pk):
                 due_back=data["due_back"],
                 agreement=data["agreement"] if data["child"] else None,
                 accepted_by=data["accepted_by"] if data["child"] else "",
+                agreement_method=data["agreement_method"] or "",
+                accepted_on=data["accepted_on"] or data["lent_on"],
+                second_of_a_type_confirmed=data["second_of_a_type"],
             )
+        except services.SecondOfAType as warning:
+            form.ask_about_second_of_a_type(warning.messages[0])
         except ValidationError as error:
             _errors(request, error)
         else:
@@ -297,8 +330,98 @@ def lend(request, pk):
             "form": form,
             "instrument": instrument,
             "agreements": LoanAgreement.objects.filter(programme=instrument.programme_id)[:1],
+            "rule": services.second_of_a_type_rule(instrument.programme_id),
         },
     )
+
+
+def _agreement_loan(request, pk):
+    """A child's loan, for its agreement: names the child and the family, so only for
+    those who may see the child (the programme lead lends but sees no names: 403)."""
+    loan = _loan(request, pk)
+    if loan.child_id is None:
+        raise Http404
+    if not access.may_see_child(request.user, loan.child):
+        raise PermissionDenied
+    privacy.log_seen(request, [loan.child_id])
+    return loan
+
+
+def _agreement_context(request, loan) -> dict:
+    agreement = loan.agreement or (
+        LoanAgreement.objects.filter(
+            programme=loan.centre.programme_id, in_force_from__lte=loan.lent_on
+        ).first()
+        or LoanAgreement.objects.filter(programme=loan.centre.programme_id).first()
+    )
+    guardians = []
+    if loan.child_id:
+        guardians = [
+            link.guardian
+            for link in loan.child.guardian_links.select_related("guardian").order_by("priority")
+            if link.parental_responsibility
+        ][:2]
+    return {
+        "loan": loan,
+        "agreement": agreement,
+        "instrument": loan.instrument,
+        "centre": loan.centre,
+        "programme": loan.centre.programme,
+        "borrower": _borrower(request.user, loan),
+        "guardians": guardians,
+        "return_to": return_to(loan.centre),
+    }
+
+
+@login_required
+def loan_agreement(request, pk):
+    """A child's loan agreement, filled in, to print and sign (or as a PDF); and the
+    form that records the guardian's acceptance: who, on which day, and how."""
+    loan = _agreement_loan(request, pk)
+    form = forms.AcceptanceForm(
+        request.POST or None,
+        loan=loan,
+        initial={
+            "agreement": loan.agreement_id,
+            "accepted_by": loan.agreement_accepted_by,
+            "agreement_method": loan.agreement_method or "paper",
+            "accepted_on": loan.agreement_accepted_on or dt.date.today(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_agreement_acceptance(
+                loan,
+                agreement=data["agreement"],
+                accepted_by=data["accepted_by"],
+                method=data["agreement_method"],
+                on=data["accepted_on"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("The guardian's acceptance is recorded."))
+            return redirect("instruments:loan_agreement", pk=loan.pk)
+    context = _agreement_context(request, loan) | {"form": form}
+    return render(request, "instruments/loan_agreement.html", context)
+
+
+@login_required
+def loan_agreement_pdf(request, pk):
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    loan = _agreement_loan(request, pk)
+    html = render_to_string(
+        "instruments/loan_agreement_pdf.html", _agreement_context(request, loan), request=request
+    )
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="loan-agreement-{loan.instrument.asset_tag}.pdf"'
+    )
+    return response
 
 
 def _loan(request, pk):
@@ -644,11 +767,26 @@ def agreements(request, pk):
     programme = access.get_for(request.user, Programme.objects.all(), pk, C.VIEW_INSTRUMENTS)
     can_manage = C.MANAGE_PROGRAMME in access.capabilities_in_programme(request.user, programme)
     latest = LoanAgreement.objects.filter(programme=programme).aggregate(v=Max("version"))["v"]
-    form = forms.AgreementForm(request.POST or None, initial={"in_force_from": dt.date.today()})
+    rules = LoanRules.objects.filter(programme=programme).first() or LoanRules(programme=programme)
+    is_rules = request.POST.get("form") == "rules"
+    rules_form = forms.LoanRulesForm(request.POST if is_rules else None, instance=rules)
+    form = forms.AgreementForm(
+        request.POST if request.method == "POST" and not is_rules else None,
+        initial={"in_force_from": dt.date.today()},
+    )
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
-        if form.is_valid():
+        if is_rules:
+            if rules_form.is_valid():
+                services.set_loan_rules(
+                    programme,
+                    second_of_a_type=rules_form.cleaned_data["second_of_a_type"],
+                    by=request.user,
+                )
+                messages.success(request, _("Lending rules saved."))
+                return redirect(request.path)
+        elif form.is_valid():
             form.instance.programme = programme
             form.instance.version = (latest or 0) + 1
             form.instance.created_by = request.user
@@ -662,6 +800,8 @@ def agreements(request, pk):
             "programme": programme,
             "agreements": LoanAgreement.objects.filter(programme=programme),
             "form": form,
+            "rules_form": rules_form,
+            "rules": rules,
             "can_manage": can_manage,
         },
     )

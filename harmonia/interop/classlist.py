@@ -1,13 +1,57 @@
-"""Read a CSV class list with a column mapping chosen by the user. No Django here."""
+"""Read a class list (CSV in any of the shapes spreadsheets export, or XLSX) with a
+column mapping chosen by the user. No Django here.
+
+    table = read_table(data, filename)   # any CSV or XLSX → one comma-separated text
+    pupils = read_classlist(table.text, mapping)
+
+Every upload is turned into the same comma-separated UTF-8 text first, so the
+mapping and the checks never care where it came from.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
+from dataclasses import dataclass, field
 
 from harmonia.interop.pupils import Contact, FileRefused, Pupil
 
 MAX_BYTES = 5 * 1024 * 1024
+# A class list has a few dozen columns; a file wider than this is not one (and a
+# mapping page offering 5,000 columns for each field would be unusable).
+MAX_COLUMNS = 200
+MAX_ROWS = 20_000
+# An XLSX is a zip: refuse one that unpacks to more than this (a "zip bomb").
+MAX_XLSX_UNPACKED = 60 * 1024 * 1024
+DELIMITERS = ",;\t"
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class Table:
+    """A class list read from a file: ``text`` is comma-separated UTF-8 whatever the
+    file was; the rest says what the file was, for the preview."""
+
+    text: str
+    columns: list[str]
+    format: str  # "csv" or "xlsx"
+    encoding: str = ""  # CSV: utf-8, utf-8 with BOM, utf-16, cp1252
+    delimiter: str = ","
+    sheet: str = ""  # XLSX: the sheet read (the first)
+    rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> dict:
+        return {
+            "format": self.format,
+            "encoding": self.encoding,
+            "delimiter": {"\t": "tab", ",": "comma", ";": "semicolon"}.get(self.delimiter, ""),
+            "sheet": self.sheet,
+            "columns": self.columns,
+            "rows": self.rows,
+        }
+
 
 # Our field → column names seen in school exports (MTC's census CSV among them).
 FIELDS = {
@@ -17,7 +61,7 @@ FIELDS = {
     "preferred_forename": ["preferred forename", "preferred name", "known as"],
     "dob": ["dob", "date of birth", "birth date"],
     "sex": ["sex", "gender"],
-    "year_group": ["ncyearactual", "year group", "year", "nc year"],
+    "year_group": ["ncyearactual", "year group", "year", "nc year", "yr", "class year"],
     "ethnicity": ["ethnicity"],
     "first_language": ["language", "first language"],
     "sen_provision": ["senprovision", "sen provision", "sen"],
@@ -30,27 +74,207 @@ FIELDS = {
 REQUIRED = ("surname", "forename", "dob")
 
 
-def decode(data: bytes, *, max_bytes: int = MAX_BYTES) -> str:
+def _too_big(data: bytes, max_bytes: int) -> None:
     if len(data) > max_bytes:
         raise FileRefused(
             f"The file is {len(data) // 1024} KB; the limit is {max_bytes // 1024} KB."
         )
-    for encoding in ("utf-8-sig", "cp1252"):
+
+
+def decode_with_encoding(data: bytes, *, max_bytes: int = MAX_BYTES) -> tuple[str, str]:
+    """The text and the encoding it was in: UTF-16 (Excel's "Unicode text"), UTF-8
+    with or without a byte-order mark, else Windows-1252 (Excel's "CSV" on Windows)."""
+    _too_big(data, max_bytes)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode(encoding)
+            return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            continue
-    raise FileRefused("The file is not readable text.")
+            raise FileRefused("The file says it is UTF-16 but is not readable as such.") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data.decode("utf-8-sig"), "utf-8 with BOM"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        raise FileRefused("The file is not readable text (not UTF-8 or Windows-1252).") from None
+
+
+def decode(data: bytes, *, max_bytes: int = MAX_BYTES) -> str:
+    return decode_with_encoding(data, max_bytes=max_bytes)[0]
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, semicolon (Excel where the decimal mark is a comma) or tab: the one
+    csv.Sniffer finds, checked against the header row (the delimiter that splits the
+    header into the most columns wins when the sniffer is unsure or wrong)."""
+    sample = text[: 64 * 1024]
+    first_line = sample.splitlines()[0] if sample.splitlines() else ""
+
+    def width(delimiter: str) -> int:
+        try:
+            return len(next(csv.reader([first_line], delimiter=delimiter), []))
+        except csv.Error:
+            return 0
+
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = ","
+    best = max(DELIMITERS, key=lambda d: (width(d), d == sniffed))
+    return sniffed if width(sniffed) >= width(best) else best
+
+
+def _check_shape(columns: list[str], rows: int) -> None:
+    if len(columns) > MAX_COLUMNS:
+        raise FileRefused(
+            f"The file has {len(columns):,} columns; a class list may have at most "
+            f"{MAX_COLUMNS}. Save only the sheet or columns with the pupils and upload again."
+        )
+    if rows > MAX_ROWS:
+        raise FileRefused(f"The file has {rows:,} rows; the limit is {MAX_ROWS:,}.")
+
+
+def _header_width(text: str, delimiter: str) -> list[str]:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        first = next(reader, [])
+    except csv.Error as exc:
+        raise FileRefused(f"The file is not a readable CSV ({exc}).") from None
+    return [h.strip() for h in first]
+
+
+def read_csv_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
+    text, encoding = decode_with_encoding(data, max_bytes=max_bytes)
+    delimiter = sniff_delimiter(text)
+    # Count the header's columns before reading every row: a 5,000-column file is
+    # refused after one line, not after parsing it whole.
+    columns = _header_width(text, delimiter)
+    if not columns or not any(columns):
+        raise FileRefused("The file has no header row.")
+    _check_shape(columns, 0)
+    out = io.StringIO()
+    count = 0
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            out.write(_csv_line(row))
+            count += 1
+            if count > MAX_ROWS + 1:
+                break
+    except csv.Error as exc:
+        raise FileRefused(f"The file is not a readable CSV (line {count + 1}: {exc}).") from None
+    _check_shape(columns, count - 1)
+    return Table(out.getvalue(), columns, "csv", encoding, delimiter, rows=count - 1)
+
+
+def read_xlsx_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
+    """The first sheet of an XLSX workbook, read-only. Formulas are never evaluated:
+    a cell holding one is reported (paste the values instead), so what is imported
+    is what the school typed."""
+    _too_big(data, max_bytes)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FileRefused("The file is not a readable XLSX workbook.") from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise FileRefused(
+            f"The workbook unpacks to {unpacked // (1024 * 1024)} MB; the limit is "
+            f"{MAX_XLSX_UNPACKED // (1024 * 1024)} MB."
+        )
+    import openpyxl  # only here: CSV uploads never load it
+
+    try:
+        book = openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=False, keep_links=False
+        )
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise FileRefused(
+            f"The file is not a readable XLSX workbook ({type(exc).__name__})."
+        ) from None
+    try:
+        sheet = book.worksheets[0] if book.worksheets else None
+        if sheet is None:
+            raise FileRefused("The workbook has no sheets.")
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None) or ()
+        columns = [_cell_text(v) for v in header]
+        while columns and not columns[-1]:
+            columns.pop()
+        if not any(columns):
+            raise FileRefused("The first sheet has no header row.")
+        _check_shape(columns, 0)
+        out = io.StringIO()
+        out.write(_csv_line(columns))
+        formulas = []
+        count = 0
+        for line, values in enumerate(rows, start=2):
+            cells = [_cell_text(v) for v in values[: len(columns)]]
+            if not any(cells):
+                continue
+            for index, cell in enumerate(cells):
+                if cell.startswith("=") and len(cell) > 1:
+                    formulas.append(f"row {line}, column “{columns[index]}” ({cell[:40]})")
+            out.write(_csv_line(cells))
+            count += 1
+            if count > MAX_ROWS:
+                _check_shape(columns, count)
+        if formulas:
+            shown = "; ".join(formulas[:5]) + ("…" if len(formulas) > 5 else "")
+            raise FileRefused(
+                f"{len(formulas)} cell(s) hold a formula, which Harmonia does not work out: "
+                f"{shown}. Copy the sheet and paste values only, then upload again."
+            )
+        return Table(out.getvalue(), columns, "xlsx", sheet=sheet.title, rows=count)
+    finally:
+        book.close()
+
+
+def _csv_line(cells) -> str:
+    """One row of the internal comma-separated text (RFC 4180 quoting). This text is
+    only ever read back by ``read_classlist``; it is never offered as a download."""
+    quoted = []
+    for cell in cells:
+        cell = "" if cell is None else str(cell)
+        if any(ch in cell for ch in ',"\r\n'):
+            cell = '"' + cell.replace('"', '""') + '"'
+        quoted.append(cell)
+    return ",".join(quoted) + "\n"
+
+
+def _cell_text(value) -> str:
+    """A cell as the school sees it: dates as DD/MM/YYYY, whole numbers without ".0"."""
+    import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = value.date() if not (value.hour or value.minute) else value
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(data: bytes, filename: str = "", *, max_bytes: int = MAX_BYTES) -> Table:
+    """A CSV or XLSX upload (told apart by its content, not its name) as a Table."""
+    if data.startswith(XLSX_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
+        return read_xlsx_table(data, max_bytes=max_bytes)
+    return read_csv_table(data, max_bytes=max_bytes)
 
 
 def headers(text: str) -> list[str]:
-    try:
-        first = next(csv.reader(io.StringIO(text)), [])
-    except csv.Error as exc:
-        raise FileRefused(f"The file is not a readable CSV ({exc}).") from None
+    first = _header_width(text, ",")
     if not first:
         raise FileRefused("The file has no header row.")
-    return [h.strip() for h in first]
+    _check_shape(first, 0)
+    return first
 
 
 def guess_mapping(columns: list[str]) -> dict[str, str]:
@@ -72,6 +296,8 @@ def read_classlist(text: str, mapping: dict[str, str], *, fsm_from: str = "") ->
     if missing:
         raise FileRefused("Choose a column for: " + ", ".join(missing) + ".")
     reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is not None:
+        reader.fieldnames = [name.strip() for name in reader.fieldnames]
     pupils = []
     try:
         for line, row in enumerate(reader, start=2):

@@ -29,6 +29,8 @@ class Header:
     source_lea: str = ""
     source_estab: str = ""
     academic_year: str = ""
+    date_time: str = ""  # when the sending system wrote the file
+    supplier: str = ""  # the sending system (SupplierID)
 
 
 def _text(node: Element | None, path: str) -> str:
@@ -133,6 +135,8 @@ def read_ctf(data: bytes, *, max_bytes: int = MAX_BYTES) -> tuple[Header, list[P
         source_lea=_text(source, "LEA"),
         source_estab=_text(source, "Estab"),
         academic_year=_text(source, "AcademicYear"),
+        date_time=_text(head, "DateTime"),
+        supplier=_text(head, "SupplierID"),
     )
     pupils = [_pupil(p, i) for i, p in enumerate(root.findall("CTFpupilData/Pupil"), start=1)]
     for p in pupils:

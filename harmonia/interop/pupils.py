@@ -4,16 +4,80 @@ every import runs on them before anything is written. No Django here."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import asdict, dataclass, field
 
 from stdnum.gb import upn as stdnum_upn
 
 YEAR_GROUPS = {"N1", "N2", "R", "X", *(str(n) for n in range(1, 14))}
-ETHNICITY_CODES = {
+
+# DfE school census ethnicity: the 20 main codes, and the extended codes a school may
+# record instead (each belongs to one main code). Reports use the main code; the
+# extended one is kept as received.
+MAIN_ETHNICITY = (
     "WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND",
     "APKN", "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+)  # fmt: skip
+EXTENDED_ETHNICITY = {
+    "WBRI": ("WCOR", "WENG", "WSCO", "WWEL", "WOWB"),
+    "WOTH": (
+        "WALB", "WBOS", "WCRO", "WGRE", "WGRK", "WGRC", "WITA", "WKOS", "WPOR", "WSER",
+        "WTUR", "WTUK", "WTUC", "WEUR", "WEEU", "WWEU", "WOTW",
+    ),
+    "WROM": ("WROG", "WROR", "WROO"),
+    "MWAS": ("MWAP", "MWAI", "MWAO"),
+    "MOTH": ("MAOE", "MABL", "MACH", "MBOE", "MBCH", "MCOE", "MWOE", "MWCH", "MOTM"),
+    "APKN": ("AMPK", "AKPA", "AOPK"),
+    "AOTH": ("AAFR", "AKAO", "ANEP", "ASNL", "ASLT", "ASRO", "AOTA"),
+    "BAFR": ("BANN", "BCON", "BGHA", "BNGN", "BSLN", "BSOM", "BSUD", "BAOF"),
+    "BOTH": ("BEUR", "BNAM", "BOTB"),
+    "CHNE": ("CHKC", "CMAL", "CSNG", "CTAI", "COCH"),
+    "OOTH": (
+        "OAFG", "OARA", "OEGY", "OFIL", "OIRN", "OIRQ", "OJPN", "OKOR", "OKRD", "OLAM",
+        "OLEB", "OLIB", "OMAL", "OMRC", "OPOL", "OTHA", "OVIE", "OYEM", "OOEG",
+    ),
 }  # fmt: skip
+MAIN_OF = {code: code for code in MAIN_ETHNICITY} | {
+    extended: main for main, codes in EXTENDED_ETHNICITY.items() for extended in codes
+}
+ETHNICITY_CODES = set(MAIN_OF)
 SEN_CODES = {"N", "K", "E"}
+
+
+def main_ethnicity(code: str) -> str:
+    """The DfE main code for a main or extended code ("WENG" → "WBRI"); "" if unknown."""
+    return MAIN_OF.get((code or "").strip().upper(), "")
+
+
+_YEAR_WORDS = re.compile(
+    r"^(?:(?:national\s*curriculum\s*)?year|yr|y|nc\s*year|nc|ncy)\s*[-.]?\s*(\d{1,2}|r|x)$"
+)
+_NURSERY = re.compile(r"^(?:n|nur|nursery|fs1?|f1)\s*[-.]?\s*([12])?$")
+
+
+def year_group_code(written: str) -> str:
+    """A year group as schools write it → the NCyearActual code, or "" when it is not
+    one: "Year 4", "Y4", "yr4", "04" → "4"; "R", "Reception", "YR", "FS2" → "R";
+    "N1", "Nursery 1" → "N1"; "Nursery" → "N2" (the year before Reception)."""
+    text = " ".join((written or "").strip().lower().split())
+    if not text:
+        return ""
+    if text in {"r", "rec", "reception", "fs2", "f2", "yr r", "year r", "yr", "yrec"}:
+        return "R"
+    if text.isdigit():
+        number = str(int(text))
+        return number if number in YEAR_GROUPS else ""
+    if text in {"x", "ncx", "nc x"}:
+        return "X"
+    found = _YEAR_WORDS.match(text)
+    if found:
+        value = found.group(1).upper()
+        value = str(int(value)) if value.isdigit() else value
+        return value if value in YEAR_GROUPS else ""
+    found = _NURSERY.match(text)
+    if found:
+        return "N" + (found.group(1) or "2")
+    return ""
 
 
 @dataclass
@@ -37,7 +101,8 @@ class Pupil:
     preferred_forename: str = ""
     dob: str = ""  # as written in the file; ISO date when valid
     sex: str = ""
-    year_group: str = ""
+    year_group: str = ""  # the NCyearActual code once checked ("4", "R", "N1")
+    year_group_as_written: str = ""  # what the file said ("Year 4", "yr4", "Reception")
     ethnicity: str = ""
     first_language: str = ""
     sen_provision: str = ""
@@ -86,10 +151,9 @@ def normalise(pupil: Pupil) -> None:
     pupil.sex = {"MALE": "M", "FEMALE": "F", "": ""}.get(
         pupil.sex.strip().upper(), pupil.sex.strip().upper()
     )
-    year = pupil.year_group.strip().upper()
-    if year.startswith("Y") and year[1:].isdigit():
-        year = year[1:]
-    pupil.year_group = year.lstrip("0") if year.isdigit() else year
+    written = pupil.year_group_as_written or pupil.year_group.strip()
+    pupil.year_group_as_written = written
+    pupil.year_group = year_group_code(written) or written
     pupil.ethnicity = pupil.ethnicity.strip().upper()
     pupil.sen_provision = pupil.sen_provision.strip().upper()
     parsed = parse_date(pupil.dob)
@@ -125,13 +189,21 @@ def check(pupils: list[Pupil], *, today: datetime.date | None = None) -> list[Pr
             seen_upn.setdefault(p.upn, p.row)
         if p.year_group and p.year_group not in YEAR_GROUPS:
             problems.append(
-                Problem(p.row, "NCyearActual", f"“{p.year_group}” is not a known year group.")
+                Problem(
+                    p.row,
+                    "NCyearActual",
+                    f"“{p.year_group}” is not a year group (write e.g. Year 4, Y4, R or N2).",
+                )
             )
         if p.sex and p.sex not in {"M", "F", "U"}:
             problems.append(Problem(p.row, "Sex", f"“{p.sex}” is not M, F or U."))
         if p.ethnicity and p.ethnicity not in ETHNICITY_CODES:
             problems.append(
-                Problem(p.row, "Ethnicity", f"“{p.ethnicity}” is not a DfE ethnicity code.")
+                Problem(
+                    p.row,
+                    "Ethnicity",
+                    f"“{p.ethnicity}” is not a DfE ethnicity code (main or extended).",
+                )
             )
         if p.sen_provision and p.sen_provision not in SEN_CODES:
             problems.append(

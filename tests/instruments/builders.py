@@ -94,6 +94,9 @@ def lend_to_child(world, instrument=None, kid=None):
         child=kid or child(world),
         agreement=agreement(world),
         accepted_by="Grace Jones",
+        agreement_method="paper",
+        # Builders lend freely to one child; the lending rules have their own tests.
+        second_of_a_type_confirmed=True,
     )
 
 

@@ -21,3 +21,17 @@ def test_the_demo_is_idempotent_and_shows_a_lapsed_and_an_expiring_check(world):
     )
     assert statuses["Tutor A"] == Status.LAPSED  # the first Liverpool tutor
     assert Status.MISSING in statuses.values()  # the volunteer awaiting a reference
+
+
+def test_the_demo_loans_have_accepted_agreements(world):
+    from harmonia.instruments.models import Loan
+    from tests.instruments.builders import child
+
+    for i in range(3):
+        child(world, f"Demo{i}", "Child")
+    counts = load_staff_and_instruments(world.england, Faker("en_GB"))
+    loans = Loan.objects.filter(child__isnull=False)
+    assert loans.count() == 3 == counts["loan agreements accepted"]
+    for loan in loans:
+        assert loan.agreement_accepted and loan.agreement_accepted_on == loan.lent_on
+        assert loan.agreement_method in {"paper", "in_person", "email"}

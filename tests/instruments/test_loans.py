@@ -22,10 +22,12 @@ def test_a_tutor_lends_to_a_child_with_the_agreement_recorded(world, as_persona)
     assert "Who accepted the agreement?" in refused.content.decode()
     client.post(
         url,
-        {"child": kid.pk, "lent_on": TODAY, "agreement": terms.pk, "accepted_by": "Grace Jones"},
-    )
+        {"child": kid.pk, "lent_on": TODAY, "agreement": terms.pk, "accepted_by": "Grace Jones",
+         "agreement_method": "paper", "accepted_on": TODAY},
+    )  # fmt: skip
     loan = Loan.objects.get()
     assert (loan.child, loan.agreement, loan.agreement_accepted_by) == (kid, terms, "Grace Jones")
+    assert (loan.agreement_method, loan.agreement_accepted_on) == ("paper", TODAY)
     assert loan.agreement_accepted_at is not None and loan.lent_by == world.tutor_a
     instrument.refresh_from_db()
     assert instrument.status == "on_loan"

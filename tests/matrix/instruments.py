@@ -19,6 +19,10 @@ MANAGE_KIT_A = answers(
     FORBIDDEN, programme_lead=OK, manager_a=OK, tutor_b=NOT_FOUND, outsider=NOT_FOUND
 )
 
+LEND_TO_NAMED_CHILD_A = answers(
+    FORBIDDEN, manager_a=OK, tutor_a=OK, tutor_b=NOT_FOUND, outsider=NOT_FOUND
+)
+
 SEE_KIT_ENGLAND = answers(
     FORBIDDEN, programme_lead=OK, manager_a=OK, tutor_a=OK, tutor_b=OK, outsider=NOT_FOUND
 )
@@ -61,6 +65,20 @@ CASES = {
     "instruments:repair_create": Case(MANAGE_KIT_A, kwargs=instrument),
     "instruments:loan_return": Case(SEE_KIT_A, kwargs=loan),
     "instruments:loan_swap": Case(SEE_KIT_A, kwargs=loan),
+    # Those who lend and see the child print the agreement and record the family's
+    # acceptance (it names the child and the family: not the programme lead).
+    "instruments:loan_agreement": Case(
+        LEND_TO_NAMED_CHILD_A,
+        post=writes(LEND_TO_NAMED_CHILD_A),
+        kwargs=loan,
+        data=lambda w: {
+            "agreement": builders.agreement(w).pk,
+            "accepted_by": "Grace Jones",
+            "agreement_method": "email",
+            "accepted_on": builders.TODAY.isoformat(),
+        },
+    ),
+    "instruments:loan_agreement_pdf": Case(LEND_TO_NAMED_CHILD_A, kwargs=loan),
     "instruments:repair_return": Case(
         MANAGE_KIT_A, kwargs=lambda w: {"pk": builders.repair_a(w).pk}
     ),
