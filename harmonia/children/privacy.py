@@ -18,11 +18,11 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from harmonia import audit
+from harmonia.localdates import format_date
 from harmonia.children.models import (
     Child,
     ChildAccessLog,
@@ -203,9 +203,9 @@ def _display(owner, field: Field, value):
     if value in (None, ""):
         return "—"
     if isinstance(value, datetime.datetime):
-        return date_format(timezone.localtime(value), "j F Y, H:i")
+        return format_date(timezone.localtime(value), "j F Y, H:i")
     if isinstance(value, datetime.date):
-        return date_format(value, "j F Y")
+        return format_date(value, "j F Y")
     return str(value)
 
 
