@@ -14,9 +14,8 @@ from functools import cache
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 ACTIONS = {
     "created": pgettext_lazy("change log", "created"),
@@ -70,7 +69,10 @@ ACTIONS = {
 }
 
 # Actions written with a variable part: the prefix and the values it can take.
-DYNAMIC = {"consent": ("given", "refused", "withdrawn"), "stock": ("received", "issued", "adjusted")}
+DYNAMIC = {
+    "consent": ("given", "refused", "withdrawn"),
+    "stock": ("received", "issued", "adjusted"),
+}
 
 
 def action_label(action: str) -> str:

@@ -22,7 +22,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from harmonia import audit
-from harmonia.localdates import format_date
 from harmonia.children.models import (
     Child,
     ChildAccessLog,
@@ -32,6 +31,7 @@ from harmonia.children.models import (
     ImportLog,
     Status,
 )
+from harmonia.localdates import format_date
 
 ANONYMISED = "Anonymised"
 
