@@ -93,7 +93,17 @@ def type_label(model_name: str) -> str:
     return capfirst(str(model._meta.verbose_name)) if model else capfirst(model_name)
 
 
+# Keys that writes put in ``changes`` that are not field names.
+KEYS = {
+    "from": pgettext_lazy("change log", "from"),
+    "to": pgettext_lazy("change log", "to"),
+    "reason": _("reason"),
+}
+
+
 def field_label(model_name: str, field: str) -> str:
+    if field in KEYS:
+        return capfirst(str(KEYS[field]))
     model = _model(model_name)
     if model is None:
         return field
@@ -127,3 +137,10 @@ def annotate(events) -> None:
         event.change_labels = [
             (field_label(event.object_type, key), value) for key, value in event.changes.items()
         ]
+
+
+def changes_text(event) -> str:
+    """``changes`` as one line people read: "Status: waiting; From: 2024-09-02"."""
+    return "; ".join(
+        f"{field_label(event.object_type, key)}: {value}" for key, value in event.changes.items()
+    )

@@ -85,6 +85,9 @@ class Field:
     key: str
     path: str = ""
     label: Any = None
+    # How people read the value (the machine-readable export keeps the raw value):
+    # ``show(owner, value) -> str``.
+    show: Any = None
 
     def resolve(self, obj):
         value = obj
@@ -193,6 +196,8 @@ def _label(section: Section, field: Field, owner):
 
 
 def _display(owner, field: Field, value):
+    if field.show is not None:
+        return field.show(owner, value)
     name = (field.path or field.key).split(".")[-1]
     if isinstance(owner, models.Model) and hasattr(owner, f"get_{name}_display"):
         shown = getattr(owner, f"get_{name}_display")()
