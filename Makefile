@@ -45,6 +45,7 @@ format: install-test
 messages: install
 	cd harmonia && HARMONIA_MODE=test ../$(BIN)/python ../manage.py makemessages -l es --no-obsolete
 	cd harmonia && HARMONIA_MODE=test ../$(BIN)/python ../manage.py compilemessages -l es
+	$(BIN)/python tools/evaluation_messages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
