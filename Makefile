@@ -43,8 +43,9 @@ format: install-test
 
 # Refresh the translation catalogues after changing user-facing strings.
 messages: install
-	cd harmonia && HARMONIA_MODE=test ../$(BIN)/python ../manage.py makemessages -l es --no-obsolete
+	cd harmonia && HARMONIA_MODE=test ../$(BIN)/python ../manage.py makemessages -l es --no-obsolete --ignore "evaluation/*"
 	cd harmonia && HARMONIA_MODE=test ../$(BIN)/python ../manage.py compilemessages -l es
+	$(BIN)/python tools/evaluation_messages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -119,6 +119,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "harmonia.navigation.navigation",
             ],
+            # Dates read as each language writes them ("6 de septiembre de 2019").
+            "builtins": ["harmonia.localdates"],
         },
     },
 ]

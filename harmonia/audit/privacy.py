@@ -12,14 +12,18 @@ def _programme_events(child):
 def register() -> None:
     from django.contrib.admin.models import LogEntry
 
+    from harmonia.audit import labels
     from harmonia.audit.models import AuditEvent
     from harmonia.children.privacy import Erasure, Field, Mentions, Section, registry
 
     # Changes made to the child's own record (descriptions, never names; see redaction).
     registry.section(Section("record_changes", _("Changes made to this record"), AuditEvent,
         "child", (
-            Field("at", label=_("When")), Field("action", label=_("What was done")),
-            Field("object_repr", label=_("Record")), Field("changes", label=_("Changes")),
+            Field("at", label=_("When")),
+            Field("action", label=_("What was done"), show=lambda e, v: labels.action_label(v)),
+            Field("object_repr", label=_("Record"),
+                  show=lambda e, v: labels.object_label(e.object_type, v)),
+            Field("changes", label=_("Changes"), show=lambda e, v: labels.changes_text(e)),
         ), order_by=("at", "id"), order=80,
     ))  # fmt: skip
     # The trail of who did what stays; its text is redacted below like every mention.

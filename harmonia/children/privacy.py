@@ -18,7 +18,6 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +31,7 @@ from harmonia.children.models import (
     ImportLog,
     Status,
 )
+from harmonia.localdates import format_date
 
 ANONYMISED = "Anonymised"
 
@@ -85,6 +85,9 @@ class Field:
     key: str
     path: str = ""
     label: Any = None
+    # How people read the value (the machine-readable export keeps the raw value):
+    # ``show(owner, value) -> str``.
+    show: Any = None
 
     def resolve(self, obj):
         value = obj
@@ -193,6 +196,8 @@ def _label(section: Section, field: Field, owner):
 
 
 def _display(owner, field: Field, value):
+    if field.show is not None:
+        return field.show(owner, value)
     name = (field.path or field.key).split(".")[-1]
     if isinstance(owner, models.Model) and hasattr(owner, f"get_{name}_display"):
         shown = getattr(owner, f"get_{name}_display")()
@@ -203,9 +208,9 @@ def _display(owner, field: Field, value):
     if value in (None, ""):
         return "—"
     if isinstance(value, datetime.datetime):
-        return date_format(timezone.localtime(value), "j F Y, H:i")
+        return format_date(timezone.localtime(value), "j F Y, H:i")
     if isinstance(value, datetime.date):
-        return date_format(value, "j F Y")
+        return format_date(value, "j F Y")
     return str(value)
 
 

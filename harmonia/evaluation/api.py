@@ -24,6 +24,7 @@ from .data import (
     numeric,
 )
 from .errors import EvaluationError
+from .i18n import _, ngettext
 from .linear import check_clusters, demean_by, make_estimate, ols_fit
 from .multilevel import fit_random_intercept
 from .results import EffectSize, EvaluationFamily, EvaluationResult, WeightingInfo, WelchTest
@@ -366,8 +367,10 @@ def _did(sub, spec, outcome, y, tc, Xc, cov_names):
             "difference-in-differences needs rows in all four group x period cells"
         )
     warns.append(
-        "The estimate assumes parallel trends: without the programme, the treated and "
-        "comparison groups would have changed by the same amount."
+        _(
+            "The estimate assumes parallel trends: without the programme, the treated and "
+            "comparison groups would have changed by the same amount."
+        )
     )
     return EvaluationResult(
         **_base(spec, outcome, tc, cov_names, fit.se_type, len(y)),
@@ -404,9 +407,11 @@ def _twfe(sub, spec, outcome, y, tc, Xc, cov_names):
     fit = ols_fit(yw, Xw, names, se=se, clusters=clusters, absorbed=n_units, absorbed_nested=nested)
     if tc.kind == "binary":
         warns.append(
-            "With staggered adoption or effects that change over time, the two-way fixed-effects "
-            "estimate is a weighted average that can be biased (Goodman-Bacon 2021); check "
-            "event-study estimates."
+            _(
+                "With staggered adoption or effects that change over time, the two-way "
+                "fixed-effects estimate is a weighted average that can be biased "
+                "(Goodman-Bacon 2021); check event-study estimates."
+            )
         )
     return EvaluationResult(
         **_base(spec, outcome, tc, cov_names, fit.se_type, len(y)),
@@ -423,7 +428,11 @@ def _multilevel(sub, spec, outcome, y, tc, Xc, cov_names):
     codes, n_groups = group_codes(sub[spec.group])
     warns = []
     if spec.se not in (None, "classical"):
-        warns.append(f"--se {spec.se} ignored: multilevel standard errors are model-based (REML).")
+        warns.append(
+            _("--se {se} ignored: multilevel standard errors are model-based (REML).").format(
+                se=spec.se
+            )
+        )
     if tc is not None:
         X, names = _design(sub, spec, tc, Xc, cov_names)
         terms = list(tc.terms)
@@ -442,10 +451,12 @@ def _multilevel(sub, spec, outcome, y, tc, Xc, cov_names):
 
     if n_groups < 20:
         warns.append(
-            f"Only {n_groups} groups: the between-group variance is estimated imprecisely."
+            _("Only {n} groups: the between-group variance is estimated imprecisely.").format(
+                n=n_groups
+            )
         )
     if fit.tau2 == 0:
-        warns.append("The estimated between-group variance is zero (boundary); ICC = 0.")
+        warns.append(_("The estimated between-group variance is zero (boundary); ICC = 0."))
     sizes = np.bincount(codes)
     return EvaluationResult(
         **_base(spec, outcome, tc, cov_names, "model-based (REML)", len(y)),
@@ -498,8 +509,10 @@ def _propensity(sub, spec, outcome, y, tc, Xc, cov_names):
         )
         if ps[t == 0].max() > 0.95 or info.max_control_weight_share > 0.1:
             warns.append(
-                "Some comparison units carry very large weights (propensity scores near 1); "
-                f"the effective comparison sample is {ess:.0f}. Check overlap."
+                _(
+                    "Some comparison units carry very large weights (propensity scores near 1); "
+                    "the effective comparison sample is {n}. Check overlap."
+                ).format(n=f"{ess:.0f}")
             )
         return EvaluationResult(
             **_base(spec, outcome, tc, cov_names, "sandwich (M-estimation, PS estimated)", len(y)),
@@ -528,18 +541,29 @@ def _propensity(sub, spec, outcome, y, tc, Xc, cov_names):
     )
     if info.n_unmatched_treated:
         extra.reasons.append(
-            f"{info.n_unmatched_treated} treated unit(s) had no available control within the "
-            "caliper and are not in the matched estimate (the estimand is the ATT among "
-            "matched treated units)"
+            ngettext(
+                "{n} treated unit had no available control within the caliper and is not in "
+                "the matched estimate (the estimand is the ATT among matched treated units)",
+                "{n} treated units had no available control within the caliper and are not in "
+                "the matched estimate (the estimand is the ATT among matched treated units)",
+                info.n_unmatched_treated,
+            ).format(n=info.n_unmatched_treated)
         )
     n_unused = int((t == 0).sum()) - info.n_controls_used
-    extra.reasons.append(f"{n_unused} comparison unit(s) were not selected as matches")
+    extra.reasons.append(
+        ngettext(
+            "{n} comparison unit was not selected as a match",
+            "{n} comparison units were not selected as matches",
+            n_unused,
+        ).format(n=n_unused)
+    )
     big = [b.covariate for b in bal if b.smd_after is not None and abs(b.smd_after) > 0.1]
     if big:
         warns.append(
-            "After matching, standardised differences above 0.1 remain for: "
-            + ", ".join(big)
-            + ". Consider regression adjustment on the matched sample."
+            _(
+                "After matching, standardised differences above 0.1 remain for: {covariates}. "
+                "Consider regression adjustment on the matched sample."
+            ).format(covariates=", ".join(big))
         )
     res = EvaluationResult(
         **_base(spec, outcome, tc, cov_names, "cluster on matched pair (CR1)", len(y)),

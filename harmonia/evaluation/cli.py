@@ -18,6 +18,7 @@ from .adjust import METHODS as ADJUST_METHODS
 from .api import METHOD_NAMES, METHODS, SE_TYPES, estimate
 from .data import read_csv
 from .errors import EvaluationError
+from .i18n import language
 from .propensity import MATCH_ORDERS, MATCH_RULES
 from .results import EvaluationFamily, EvaluationResult, PowerResult, to_jsonable
 
@@ -61,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print JSON instead of a table")
     e.add_argument("--report", metavar="OUT.html|OUT.pdf", help="write a report")
     e.add_argument("--title", help="report title")
+    e.add_argument(
+        "--lang",
+        choices=("en", "es"),
+        default="en",
+        help="language of the report: en (English, the default) or es (Spanish)",
+    )
     e.add_argument("--question", help="the evaluation question, in plain words")
     e.add_argument("--population", default="participants", help="who was studied, e.g. pupils")
     e.add_argument(
@@ -312,7 +319,7 @@ def _estimate(args, argv: Sequence[str]) -> int:
             treated_label=args.treated_label,
             comparison_label=args.comparison_label,
         )
-        report_path = write_report(args.report, family, ctx, df)
+        report_path = write_report(args.report, family, ctx, df, args.lang)
     if args.json:
         out = to_jsonable(family)
         out["data_sha256"] = digest
@@ -338,7 +345,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 print(format_power(res))
             return 0
-        return _estimate(args, argv)
+        # Messages the engine writes (warnings, exclusions) follow the report's language.
+        with language(args.lang):
+            return _estimate(args, argv)
     except EvaluationError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import EvaluationError
+from .i18n import ngettext
 from .results import Exclusions
 
 
@@ -74,8 +75,13 @@ def complete_cases(
     if n_drop:
         parts = ", ".join(f"{c} {k}" for c, k in missing.items() if k)
         reasons.append(
-            f"{n_drop} row(s) excluded by listwise deletion because a value was missing "
-            f"or not finite (missing per column: {parts})"
+            ngettext(
+                "{n} row excluded by listwise deletion because a value was missing or not "
+                "finite (missing per column: {columns})",
+                "{n} rows excluded by listwise deletion because a value was missing or not "
+                "finite (missing per column: {columns})",
+                n_drop,
+            ).format(n=n_drop, columns=parts)
         )
     reasons.extend(extra_reasons or [])
     return sub, Exclusions(

@@ -20,6 +20,7 @@ from . import power as pw
 from .api import METHOD_NAMES
 from .data import covariate_indicators, group_codes, numeric
 from .errors import EvaluationError
+from .i18n import N_, _, language, ngettext
 from .multilevel import fit_random_intercept
 from .propensity import balance_table
 from .results import BalanceRow, Estimate, EvaluationFamily, EvaluationResult, PowerResult
@@ -65,24 +66,31 @@ def pval(p: float | None) -> str:
 # --------------------------------------------------------------------------- plain English
 
 
+def _population(ctx: ReportContext) -> str:
+    """The population named in the report: "participants" is the default, in any language."""
+    return _(N_("participants")) if ctx.population == "participants" else ctx.population
+
+
 def _groups(a: EvaluationResult, e: Estimate, ctx: ReportContext) -> tuple[str, str]:
-    pop = ctx.population
+    pop = _population(ctx)
     if a.treatment_type == "binary" or (a.method in ("ipw", "match") and len(a.levels) == 2):
-        treated = ctx.treated_label or (
-            f"with {a.treatment} = {e.term if a.treatment_type == 'categorical' else 1}"
+        treated = ctx.treated_label or _("with {treatment} = {level}").format(
+            treatment=a.treatment, level=e.term if a.treatment_type == "categorical" else 1
         )
-        return f"{pop} {treated}", ctx.comparison_label or f"{pop} in the comparison group"
+        return f"{pop} {treated}", ctx.comparison_label or _(
+            "{population} in the comparison group"
+        ).format(population=pop)
     if a.treatment_type == "categorical":
         treated = ctx.treated_label if ctx.treated_label and len(a.levels) == 2 else None
         return (
-            f"{pop} {treated or f'in the {e.term} group'}",
-            f"those in the {a.reference} group",
+            f"{pop} {treated or _('in the {group} group').format(group=e.term)}",
+            _("those in the {group} group").format(group=a.reference),
         )
     return pop, ""
 
 
 def sentence(a: EvaluationResult, e: Estimate, ctx: ReportContext) -> str:
-    """One plain-English sentence for one estimate."""
+    """One plain sentence for one estimate, in the report's language."""
     conf = int(round((1 - a.alpha) * 100))
     has_sd = e.std_estimate is not None and math.isfinite(e.std_estimate)
     val, lo, hi = (
@@ -90,45 +98,69 @@ def sentence(a: EvaluationResult, e: Estimate, ctx: ReportContext) -> str:
         if has_sd
         else (e.estimate, e.ci_low, e.ci_high)
     )
-    unit = " standard deviations" if has_sd else ""
-    direction = "higher" if e.estimate > 0 else "lower"
+    amount = (
+        _("{value} standard deviations").format(value=num(abs(val))) if has_sd else num(abs(val))
+    )
     outcome = f"<em>{esc(a.outcome)}</em>"
-    raw = f" (a difference of {num(e.estimate)} on the original scale)" if has_sd else ""
+    raw = (
+        _(" (a difference of {value} on the original scale)").format(value=num(e.estimate))
+        if has_sd
+        else ""
+    )
     if a.method == "multilevel" and a.treatment_type == "none":
-        return (
-            f"The average {outcome} across groups was {num(e.estimate)}, {conf}% CI "
-            f"{num(e.ci_low)} to {num(e.ci_high)}."
-        )
+        return _(
+            "The average {outcome} across groups was {value}, {conf}% CI {low} to {high}."
+        ).format(
+            outcome=outcome, value=num(e.estimate), conf=conf, low=num(e.ci_low),
+            high=num(e.ci_high),
+        )  # fmt: skip
     if a.method == "did":
-        lead = (
-            f"After the change, {outcome} moved by {num(abs(val))}{unit} "
-            f"{'more' if e.estimate > 0 else 'less'} among "
-            f"{esc(ctx.population)} {esc(ctx.treated_label or 'in the treated group')} than in "
-            f"the comparison group{raw}"
+        template = (
+            _(
+                "After the change, {outcome} moved by {amount} more among {treated} than in the "
+                "comparison group{raw}"
+            )
+            if e.estimate > 0
+            else _(
+                "After the change, {outcome} moved by {amount} less among {treated} than in the "
+                "comparison group{raw}"
+            )
         )
+        treated = f"{esc(_population(ctx))} {esc(ctx.treated_label or _('in the treated group'))}"
+        lead = template.format(outcome=outcome, amount=amount, treated=treated, raw=raw)
     elif a.treatment_type == "continuous":
-        lead = (
-            f"Each one-unit increase in <em>{esc(a.treatment)}</em> went with {outcome} "
-            f"{num(abs(val))}{unit} {direction}{raw}"
+        template = (
+            _("Each one-unit increase in {treatment} went with {outcome} {amount} higher{raw}")
+            if e.estimate > 0
+            else _("Each one-unit increase in {treatment} went with {outcome} {amount} lower{raw}")
+        )
+        lead = template.format(
+            treatment=f"<em>{esc(a.treatment)}</em>", outcome=outcome, amount=amount, raw=raw
         )
     else:
         who, than = _groups(a, e, ctx)
         adjusted = ""
         if a.covariates and a.method in ("ols", "multilevel", "did", "twfe"):
-            adjusted = ", after adjusting for " + ", ".join(esc(c) for c in a.covariates)
-        lead = (
-            f"{esc(who[0].upper() + who[1:])} scored {num(abs(val))}{unit} {direction} on "
-            f"{outcome} than {esc(than)}{adjusted}{raw}"
+            adjusted = _(", after adjusting for {covariates}").format(
+                covariates=", ".join(esc(c) for c in a.covariates)
+            )
+        template = (
+            _("{who} scored {amount} higher on {outcome} than {than}{adjusted}{raw}")
+            if e.estimate > 0
+            else _("{who} scored {amount} lower on {outcome} than {than}{adjusted}{raw}")
         )
-    ci = f", {conf}% CI {num(lo)} to {num(hi)}"
+        lead = template.format(
+            who=esc(who[0].upper() + who[1:]), amount=amount, outcome=outcome, than=esc(than),
+            adjusted=adjusted, raw=raw,
+        )  # fmt: skip
+    ci = _(", {conf}% CI {low} to {high}").format(conf=conf, low=num(lo), high=num(hi))
     sig = e.p_adjusted if e.p_adjusted is not None else e.p_value
     if lo <= 0 <= hi:
-        tail = (
-            f". The interval includes zero, so the data are consistent with no effect "
-            f"(p = {pval(sig)})."
-        )
+        tail = _(
+            ". The interval includes zero, so the data are consistent with no effect (p = {p})."
+        ).format(p=pval(sig))
     else:
-        tail = f". This is unlikely to be chance alone (p = {pval(sig)})."
+        tail = _(". This is unlikely to be chance alone (p = {p}).").format(p=pval(sig))
     return lead + ci + tail
 
 
@@ -159,16 +191,23 @@ def forest_svg(family: EvaluationFamily, standardised: bool) -> str:
     def x(v: float) -> float:
         return left + (v - lo) / (hi - lo) * pw_
 
-    unit = "standard deviations" if standardised else "outcome units"
+    unit = _("standard deviations") if standardised else _("outcome units")
     conf = int(round((1 - family.analyses[0].alpha) * 100))
     desc = "; ".join(
-        f"{o} {t}: {v:.3f} ({conf}% CI {a_:.3f} to {b:.3f})" for o, t, v, a_, b in rows
+        _("{outcome} {term}: {value} ({conf}% CI {low} to {high})").format(
+            outcome=o, term=t, value=f"{v:.3f}", conf=conf, low=f"{a_:.3f}", high=f"{b:.3f}"
+        )
+        for o, t, v, a_, b in rows
     )
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" '
         f'role="img" aria-labelledby="fp-title fp-desc" class="forest">',
-        f'<title id="fp-title">Forest plot of estimated effects in {unit}</title>',
-        f'<desc id="fp-desc">Point estimates with {conf}% confidence intervals. {esc(desc)}</desc>',
+        '<title id="fp-title">'
+        + esc(_("Forest plot of estimated effects in {unit}").format(unit=unit))
+        + "</title>",
+        '<desc id="fp-desc">'
+        + esc(_("Point estimates with {conf}% confidence intervals.").format(conf=conf))
+        + f" {esc(desc)}</desc>",
         f'<rect x="{left}" y="{top - 14}" width="{pw_}" height="{rh * len(rows) + 8}" '
         'fill="#f6f4ef"/>',
     ]
@@ -188,14 +227,17 @@ def forest_svg(family: EvaluationFamily, standardised: bool) -> str:
         'stroke="#3b3b3b" stroke-width="1.5"/>'
     )
     out.append(
-        f'<text x="{x0:.1f}" y="{top - 24}" text-anchor="middle" class="axis">no effect</text>'
+        f'<text x="{x0:.1f}" y="{top - 24}" text-anchor="middle" class="axis">'
+        f"{esc(_('no effect'))}</text>"
     )
     out.append(
-        f'<text x="{left - 12}" y="{top - 24}" text-anchor="end" class="head">Outcome</text>'
+        f'<text x="{left - 12}" y="{top - 24}" text-anchor="end" class="head">'
+        f"{esc(_('Outcome'))}</text>"
     )
     out.append(
         f'<text x="{W - 8}" y="{top - 24}" text-anchor="end" class="head">'
-        f"Effect [{conf}% CI]</text>"
+        + esc(_("Effect [{conf}% CI]").format(conf=conf))
+        + "</text>"
     )
     multi = len(family.analyses) > 1
     for i, (o, t, v, a_, b) in enumerate(rows):
@@ -226,7 +268,8 @@ def forest_svg(family: EvaluationFamily, standardised: bool) -> str:
         )
     out.append(
         f'<text x="{left + pw_ / 2:.1f}" y="{H - 10}" text-anchor="middle" class="axis">'
-        f"Effect in {unit} (positive = higher outcome with treatment)</text>"
+        + esc(_("Effect in {unit} (positive = higher outcome with treatment)").format(unit=unit))
+        + "</text>"
     )
     out.append("</svg>")
     return "\n".join(out)
@@ -269,7 +312,7 @@ def precision(df: pd.DataFrame, a: EvaluationResult, cluster_col: str | None) ->
     info: dict = {"treated_share": share}
     if a.variance_components is not None and a.icc is not None and a.n_clusters:
         icc, J = a.icc, a.n_clusters
-        info.update(icc=icc, icc_source="multilevel model of this analysis", clusters=J)
+        info.update(icc=icc, icc_source=_("multilevel model of this analysis"), clusters=J)
         nbar = a.n / J
     elif cluster_col:
         sub = df[[a.outcome, cluster_col]].dropna()
@@ -282,7 +325,8 @@ def precision(df: pd.DataFrame, a: EvaluationResult, cluster_col: str | None) ->
         except EvaluationError:
             return info | {"mdes": pw.mdes_individual(max(a.n, 4), treated=share)}
         icc = fit.icc
-        info.update(icc=icc, icc_source=f"null random-intercept model by {cluster_col}", clusters=J)
+        source = _("null random-intercept model by {column}").format(column=cluster_col)
+        info.update(icc=icc, icc_source=source, clusters=J)
         nbar = len(y) / J
     else:
         info["mdes"] = pw.mdes_individual(max(a.n, 4), alpha=a.alpha, treated=share)
@@ -296,39 +340,39 @@ def precision(df: pd.DataFrame, a: EvaluationResult, cluster_col: str | None) ->
 # --------------------------------------------------------------------------- document
 
 METHOD_TEXT = {
-    "difference": (
+    "difference": N_(
         "A simple comparison of average outcomes between the groups. Standard errors pool the "
         "two groups' variances (the Welch version, which does not, is shown alongside). Hedges' g "
         "is the difference divided by the pooled standard deviation, corrected for small-sample "
         "bias."
     ),
-    "ols": (
+    "ols": N_(
         "Ordinary least squares regression of the outcome on the treatment and the covariates "
         "(regression adjustment). Adjusting for baseline covariates removes chance imbalances "
         "and usually makes the estimate more precise."
     ),
-    "did": (
+    "did": N_(
         "A 2&times;2 difference-in-differences: the change in the treated group between the "
         "before and after periods, minus the change in the comparison group over the same "
         "periods (the group &times; period interaction in a regression)."
     ),
-    "twfe": (
+    "twfe": N_(
         "A regression with a fixed effect for every unit and every period (two-way fixed effects), "
         "so each unit is compared with itself over time and common shocks are removed."
     ),
-    "multilevel": (
+    "multilevel": N_(
         "A linear mixed model with a random intercept for each group, estimated by restricted "
         "maximum likelihood (REML). It respects the fact that pupils in the same school resemble "
         "each other, so standard errors are not overstated in precision. Tests use "
         "between-within degrees of freedom."
     ),
-    "ipw": (
+    "ipw": N_(
         "Inverse-probability weighting for the average effect on the treated (ATT). A logistic "
         "model predicts the probability of treatment from the covariates; comparison units are "
         "weighted by p/(1&minus;p) so that they resemble the treated group. The standard error "
         "accounts for the estimated propensity score (stacked estimating equations)."
     ),
-    "match": (
+    "match": N_(
         "One-to-one nearest-neighbour matching on a logistic propensity score, without "
         "replacement, estimating the average effect on the treated (ATT). Each treated unit is "
         "paired with a similar comparison unit and outcomes are compared within pairs; standard "
@@ -337,20 +381,65 @@ METHOD_TEXT = {
 }
 
 CAVEATS = {
-    "difference": "Without random assignment, a raw difference mixes the programme's effect with "
-    "any pre-existing differences between the groups.",
-    "ols": "Regression adjustment removes only differences in the covariates included; "
-    "unmeasured differences between groups can still bias the estimate.",
-    "did": "Difference-in-differences relies on parallel trends, which these data cannot prove.",
-    "twfe": "Two-way fixed effects remove stable unit differences and common time shocks, not "
-    "unit-specific trends.",
-    "multilevel": "The random-intercept model assumes group effects are unrelated to the "
-    "covariates and normally distributed; with few groups the variance is uncertain.",
-    "ipw": "Weighting balances only the measured covariates; it assumes no unmeasured confounding "
-    "and enough overlap in propensity scores.",
-    "match": "Matching balances only the measured covariates; unmatched treated units change the "
-    "population the estimate refers to.",
+    "difference": N_(
+        "Without random assignment, a raw difference mixes the programme's effect with "
+        "any pre-existing differences between the groups."
+    ),
+    "ols": N_(
+        "Regression adjustment removes only differences in the covariates included; "
+        "unmeasured differences between groups can still bias the estimate."
+    ),
+    "did": N_(
+        "Difference-in-differences relies on parallel trends, which these data cannot prove."
+    ),
+    "twfe": N_(
+        "Two-way fixed effects remove stable unit differences and common time shocks, not "
+        "unit-specific trends."
+    ),
+    "multilevel": N_(
+        "The random-intercept model assumes group effects are unrelated to the "
+        "covariates and normally distributed; with few groups the variance is uncertain."
+    ),
+    "ipw": N_(
+        "Weighting balances only the measured covariates; it assumes no unmeasured confounding "
+        "and enough overlap in propensity scores."
+    ),
+    "match": N_(
+        "Matching balances only the measured covariates; unmatched treated units change the "
+        "population the estimate refers to."
+    ),
 }
+
+# The engine's method names (api.METHOD_NAMES), for the catalogue.
+METHOD_LABELS = {
+    "difference": N_("Difference in means"),
+    "ols": N_("Regression adjustment (OLS)"),
+    "did": N_("Difference-in-differences (2x2)"),
+    "twfe": N_("Two-way fixed effects"),
+    "multilevel": N_("Multilevel model (random intercept, REML)"),
+    "ipw": N_("Inverse-probability weighting (ATT)"),
+    "match": N_("Propensity-score matching (ATT)"),
+}
+
+
+# The engine's names for its model-based errors (results keep them in English).
+SE_LABELS = {
+    "model-based (REML)": N_("model-based (REML)"),
+    "sandwich (M-estimation, PS estimated)": N_("sandwich (M-estimation, PS estimated)"),
+    "cluster on matched pair (CR1)": N_("cluster on matched pair (CR1)"),
+}
+
+# Kinds of treatment, for the catalogue.
+TREATMENT_TYPES = {
+    "binary": N_("binary"),
+    "categorical": N_("categorical"),
+    "continuous": N_("continuous"),
+    "none": N_("none"),
+}
+
+
+def method_name(method: str) -> str:
+    return _(METHOD_LABELS[method]) if method in METHOD_LABELS else METHOD_NAMES[method]
 
 
 CSS = """
@@ -425,6 +514,10 @@ footer { margin-top: 36px; border-top: 1px solid var(--rule); padding-top: 10px;
 """
 
 
+def _th(label: str) -> str:
+    return f'<th scope="col">{esc(label)}</th>'
+
+
 def _sample_html(family: EvaluationFamily) -> str:
     a0 = family.analyses[0]
     ex0 = a0.exclusions
@@ -445,34 +538,54 @@ def _sample_html(family: EvaluationFamily) -> str:
             lead = f"<em>{esc(a.outcome)}</em>: " if len(family.analyses) > 1 else ""
             reasons.append(f"<li>{lead}{esc(r)}</li>")
     ref = a0.reference if a0.treatment_type == "categorical" else "0"
+    treated_head = _("Treated / reference ({treatment} = {reference})").format(
+        treatment=a0.treatment, reference=ref
+    )
     return (
-        f"<p>The data file has {ex0.n_read:,} rows. Missing values were never imputed or dropped "
-        "silently: a row was left out of an analysis only when a column that analysis needs was "
-        "empty, and every exclusion is counted below.</p>"
-        + (f"<ul>{''.join(reasons)}</ul>" if reasons else "<p>No rows were excluded.</p>")
+        "<p>"
+        + _(
+            "The data file has {rows} rows. Missing values were never imputed or dropped "
+            "silently: a row was left out of an analysis only when a column that analysis needs "
+            "was empty, and every exclusion is counted below."
+        ).format(rows=f"{ex0.n_read:,}")
+        + "</p>"
+        + (
+            f"<ul>{''.join(reasons)}</ul>"
+            if reasons
+            else f"<p>{esc(_('No rows were excluded.'))}</p>"
+        )
         + '<div class="two">'
-        "<table><caption>Rows analysed per outcome</caption><thead><tr>"
-        '<th scope="col">Outcome</th><th scope="col">Used</th><th scope="col">Excluded</th>'
-        f'<th scope="col">Treated / reference ({esc(a0.treatment)} = {esc(ref)})</th>'
-        '<th scope="col">SD (reference)</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-        '<table class="narrow"><caption>Missing values per column</caption><thead><tr>'
-        '<th scope="col">Column</th><th scope="col">Missing</th></tr></thead>'
-        f"<tbody>{miss}</tbody></table></div>"
-        '<p class="note">Effects in standard deviations divide by the outcome\'s standard '
-        "deviation among reference-group rows (SD column).</p>"
+        + f"<table><caption>{esc(_('Rows analysed per outcome'))}</caption><thead><tr>"
+        + _th(_("Outcome"))
+        + _th(_("Used"))
+        + _th(_("Excluded"))
+        + _th(treated_head)
+        + _th(_("SD (reference)"))
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        + f'<table class="narrow"><caption>{esc(_("Missing values per column"))}</caption>'
+        + "<thead><tr>"
+        + _th(_("Column"))
+        + _th(_("Missing"))
+        + f"</tr></thead><tbody>{miss}</tbody></table></div>"
+        + '<p class="note">'
+        + esc(
+            _(
+                "Effects in standard deviations divide by the outcome's standard deviation "
+                "among reference-group rows (SD column)."
+            )
+        )
+        + "</p>"
     )
 
 
 def _balance_html(rows: list[BalanceRow], after: bool, label: str) -> str:
     if not rows:
         return ""
-    head = (
-        '<tr><th scope="col">Covariate</th><th scope="col">Treated mean</th>'
-        '<th scope="col">Comparison mean</th><th scope="col">SMD</th>'
-    )
+    head = "<tr>" + _th(_("Covariate")) + _th(_("Treated mean")) + _th(_("Comparison mean"))
+    head += _th(_("SMD"))
     if after:
-        head += f'<th scope="col">Comparison mean {label}</th><th scope="col">SMD {label}</th>'
+        head += _th(_("Comparison mean {when}").format(when=label))
+        head += _th(_("SMD {when}").format(when=label))
     head += "</tr>"
     body = []
     for b in rows:
@@ -485,12 +598,16 @@ def _balance_html(rows: list[BalanceRow], after: bool, label: str) -> str:
         if after:
             cells += f'<td>{num(b.mean_control_after)}</td><td class="smd">{num(b.smd_after)}</td>'
         body.append(f"<tr{cls}>{cells}</tr>")
+    caption = _("Covariate balance: standardised mean differences (SMD)")
+    note = _(
+        "SMD = difference in means divided by the standard deviation among treated units (for "
+        "0/1 covariates, the binomial SD). Values above 0.1 in absolute size (highlighted) "
+        "indicate imbalance worth attention."
+    )
     return (
-        "<table><caption>Covariate balance: standardised mean differences (SMD)</caption>"
+        f"<table><caption>{esc(caption)}</caption>"
         f"<thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
-        '<p class="note">SMD = difference in means divided by the standard deviation among treated '
-        "units (for 0/1 covariates, the binomial SD). Values above 0.1 in absolute size "
-        "(highlighted) indicate imbalance worth attention.</p>"
+        f'<p class="note">{esc(note)}</p>'
     )
 
 
@@ -513,15 +630,25 @@ def _baseline_balance(df: pd.DataFrame, a: EvaluationResult) -> list[BalanceRow]
         return []
 
 
+def _interval(low, high, digits: int = 2) -> str:
+    return _("{low} to {high}").format(low=num(low, digits), high=num(high, digits))
+
+
 def _estimates_table(family: EvaluationFamily) -> str:
     adj = family.adjust and len(family.estimates) > 1
     conf = int(round((1 - family.analyses[0].alpha) * 100))
     head = (
-        '<tr><th scope="col">Outcome</th><th scope="col">Term</th><th scope="col">Estimate</th>'
-        f'<th scope="col">Std. error</th><th scope="col">{conf}% CI</th>'
-        '<th scope="col">p-value</th>'
-        + (f'<th scope="col">p ({esc(family.adjust)})</th>' if adj else "")
-        + f'<th scope="col">Effect (SD)</th><th scope="col">{conf}% CI (SD)</th></tr>'
+        "<tr>"
+        + _th(_("Outcome"))
+        + _th(_("Term"))
+        + _th(_("Estimate"))
+        + _th(_("Std. error"))
+        + _th(_("{conf}% CI").format(conf=conf))
+        + _th(_("p-value"))
+        + (_th(_("p ({method})").format(method=family.adjust)) if adj else "")
+        + _th(_("Effect (SD)"))
+        + _th(_("{conf}% CI (SD)").format(conf=conf))
+        + "</tr>"
     )
     body = []
     for a in family.analyses:
@@ -529,13 +656,13 @@ def _estimates_table(family: EvaluationFamily) -> str:
             body.append(
                 f'<tr><th scope="row">{esc(a.outcome)}</th><td class="l">{esc(e.term)}</td>'
                 f"<td>{num(e.estimate, 3)}</td><td>{num(e.std_error, 3)}</td>"
-                f"<td>{num(e.ci_low)} to {num(e.ci_high)}</td><td>{pval(e.p_value)}</td>"
+                f"<td>{_interval(e.ci_low, e.ci_high)}</td><td>{pval(e.p_value)}</td>"
                 + (f"<td>{pval(e.p_adjusted)}</td>" if adj else "")
                 + f"<td>{num(e.std_estimate)}</td>"
-                f"<td>{num(e.std_ci_low)} to {num(e.std_ci_high)}</td></tr>"
+                f"<td>{_interval(e.std_ci_low, e.std_ci_high)}</td></tr>"
             )
     return (
-        f"<table><caption>Estimated effects</caption><thead>{head}</thead>"
+        f"<table><caption>{esc(_('Estimated effects'))}</caption><thead>{head}</thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
 
@@ -543,17 +670,23 @@ def _estimates_table(family: EvaluationFamily) -> str:
 def _coef_table(a: EvaluationResult) -> str:
     if not a.coefficients:
         return ""
+    normal = _("normal")
     body = "".join(
         f'<tr><th scope="row">{esc(c.term)}</th><td>{num(c.estimate, 3)}</td>'
-        f"<td>{num(c.std_error, 3)}</td><td>{num(c.ci_low)} to {num(c.ci_high)}</td>"
-        f"<td>{pval(c.p_value)}</td><td>{'normal' if c.df is None else f'{c.df:,.0f}'}</td></tr>"
+        f"<td>{num(c.std_error, 3)}</td><td>{_interval(c.ci_low, c.ci_high)}</td>"
+        f"<td>{pval(c.p_value)}</td><td>{normal if c.df is None else f'{c.df:,.0f}'}</td></tr>"
         for c in a.coefficients
     )
+    caption = _("All model coefficients: {outcome}").format(outcome=a.outcome)
     return (
-        f"<table><caption>All model coefficients: {esc(a.outcome)}</caption><thead><tr>"
-        '<th scope="col">Term</th><th scope="col">Estimate</th><th scope="col">Std. error</th>'
-        '<th scope="col">CI</th><th scope="col">p-value</th><th scope="col">df</th></tr></thead>'
-        f"<tbody>{body}</tbody></table>"
+        f"<table><caption>{esc(caption)}</caption><thead><tr>"
+        + _th(_("Term"))
+        + _th(_("Estimate"))
+        + _th(_("Std. error"))
+        + _th(_("CI"))
+        + _th(_("p-value"))
+        + _th(_("df"))
+        + f"</tr></thead><tbody>{body}</tbody></table>"
     )
 
 
@@ -568,51 +701,74 @@ def _vc_table(family: EvaluationFamily) -> str:
         for a in rows
     )
     return (
-        "<table><caption>Variance components (REML)</caption><thead><tr>"
-        f'<th scope="col">Outcome</th><th scope="col">Between {esc(rows[0].group)}</th>'
-        '<th scope="col">Within (residual)</th><th scope="col">ICC</th>'
-        f'<th scope="col">Groups</th></tr></thead><tbody>{body}</tbody></table>'
+        f"<table><caption>{esc(_('Variance components (REML)'))}</caption><thead><tr>"
+        + _th(_("Outcome"))
+        + _th(_("Between {group}").format(group=rows[0].group))
+        + _th(_("Within (residual)"))
+        + _th(_("ICC"))
+        + _th(_("Groups"))
+        + f"</tr></thead><tbody>{body}</tbody></table>"
     )
 
 
 def _extras(a: EvaluationResult) -> str:
     out = []
     for g in a.effect_sizes:
-        out.append(
-            f"<p>Hedges' g for {esc(g.term)}: {num(g.hedges_g, 3)} (95% CI {num(g.ci_low, 3)} to "
-            f"{num(g.ci_high, 3)}), pooled SD {num(g.pooled_sd)}.</p>"
-        )
+        text = _(
+            "Hedges' g for {term}: {g} (95% CI {low} to {high}), pooled SD {sd}."
+        ).format(
+            term=esc(g.term), g=num(g.hedges_g, 3), low=num(g.ci_low, 3), high=num(g.ci_high, 3),
+            sd=num(g.pooled_sd),
+        )  # fmt: skip
+        out.append(f"<p>{text}</p>")
     for w in a.welch:
-        out.append(
-            f"<p>Welch standard error for {esc(w.term)}: {num(w.std_error, 3)} on {w.df:.1f} df "
-            f"(p = {pval(w.p_value)}).</p>"
+        text = _("Welch standard error for {term}: {se} on {df} df (p = {p}).").format(
+            term=esc(w.term), se=num(w.std_error, 3), df=f"{w.df:.1f}", p=pval(w.p_value)
         )
+        out.append(f"<p>{text}</p>")
     if a.cell_means:
         rows = "".join(
             f'<tr><th scope="row">{esc(c["group"])}</th><td class="l">{esc(c["period"])}</td>'
             f"<td>{num(c['mean'], 3)}</td><td>{c['n']:,}</td></tr>"
             for c in a.cell_means
         )
+        caption = _("Group &times; period means of {outcome}").format(outcome=esc(a.outcome))
         out.append(
-            f"<table><caption>Group &times; period means of {esc(a.outcome)}</caption><thead><tr>"
-            '<th scope="col">Group</th><th scope="col">Period</th><th scope="col">Mean</th>'
-            f'<th scope="col">n</th></tr></thead><tbody>{rows}</tbody></table>'
+            f"<table><caption>{caption}</caption><thead><tr>"
+            + _th(_("Group"))
+            + _th(_("Period"))
+            + _th(_("Mean"))
+            + _th(_("n"))
+            + f"</tr></thead><tbody>{rows}</tbody></table>"
         )
     if a.matching:
         m = a.matching
-        out.append(
-            f"<p>Matched {m.n_matched_treated:,} of {m.n_treated:,} treated units to "
-            f"{m.n_controls_used:,} comparison units (order: {esc(m.order)}, rule: {esc(m.rule)}"
-            + (f", caliper {m.caliper:g} SD = {m.caliper_absolute:.4f}" if m.caliper else "")
-            + f"). Tie rule: {esc(m.tie_rule)}</p>"
+        caliper = (
+            _(", caliper {sd} SD = {absolute}").format(
+                sd=f"{m.caliper:g}", absolute=f"{m.caliper_absolute:.4f}"
+            )
+            if m.caliper
+            else ""
         )
+        text = _(
+            "Matched {matched} of {treated} treated units to {controls} comparison units "
+            "(order: {order}, rule: {rule}{caliper}). Tie rule: {tie_rule}"
+        ).format(
+            matched=f"{m.n_matched_treated:,}", treated=f"{m.n_treated:,}",
+            controls=f"{m.n_controls_used:,}", order=esc(m.order), rule=esc(m.rule),
+            caliper=caliper, tie_rule=esc(m.tie_rule),
+        )  # fmt: skip
+        out.append(f"<p>{text}</p>")
     if a.weighting:
         w = a.weighting
-        out.append(
-            f"<p>Propensity scores ranged from {w.propensity_min:.3f} to {w.propensity_max:.3f}. "
-            f"The {w.n_control:,} comparison units carry the weight of "
-            f"{w.effective_n_control:.0f} equally weighted units (effective sample size).</p>"
-        )
+        text = _(
+            "Propensity scores ranged from {low} to {high}. The {n} comparison units carry the "
+            "weight of {effective} equally weighted units (effective sample size)."
+        ).format(
+            low=f"{w.propensity_min:.3f}", high=f"{w.propensity_max:.3f}", n=f"{w.n_control:,}",
+            effective=f"{w.effective_n_control:.0f}",
+        )  # fmt: skip
+        out.append(f"<p>{text}</p>")
     return "".join(out)
 
 
@@ -626,9 +782,12 @@ def _precision_table(df, family: EvaluationFamily, cluster_col) -> str:
             f"<td>{num(res.mdes if res else None)}</td></tr>"
         )
     return (
-        '<table class="narrow"><caption>ICC and MDES per outcome</caption><thead><tr>'
-        '<th scope="col">Outcome</th><th scope="col">ICC</th><th scope="col">MDES (SD)</th>'
-        f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f'<table class="narrow"><caption>{esc(_("ICC and MDES per outcome"))}</caption>'
+        "<thead><tr>"
+        + _th(_("Outcome"))
+        + _th(_("ICC"))
+        + _th(_("MDES (SD)"))
+        + f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
 
@@ -637,55 +796,87 @@ def _power_html(info: dict, outcome: str | None = None) -> str:
     parts = ['<div class="cards">']
 
     def card(k: str, v: str) -> str:
-        return f'<div class="card"><div class="k">{k}</div><div class="v">{v}</div></div>'
+        return f'<div class="card"><div class="k">{esc(k)}</div><div class="v">{v}</div></div>'
 
     if res is not None:
-        parts.append(card("MDES", f"{res.mdes:.2f} SD"))
+        parts.append(card(_("MDES"), _("{value} SD").format(value=f"{res.mdes:.2f}")))
     if info.get("icc") is not None:
-        parts.append(card("ICC", f"{info['icc']:.3f}"))
+        parts.append(card(_("ICC"), f"{info['icc']:.3f}"))
     if info.get("clusters"):
-        parts.append(card("Groups", f"{info['clusters']:,}"))
+        parts.append(card(_("Groups"), f"{info['clusters']:,}"))
     parts.append("</div>")
     if res is None:
         return ""
-    conf = "two-tailed" if res.two_tailed else "one-tailed"
-    lead = f"For <em>{esc(outcome)}</em>: " if outcome else ""
+    tails = _("two-tailed") if res.two_tailed else _("one-tailed")
+    lead = _("For {outcome}: ").format(outcome=f"<em>{esc(outcome)}</em>") if outcome else ""
     if res.design == "cluster":
-        text = lead + (
-            f"with {res.clusters:,} groups of about {res.cluster_size:.1f}, an intraclass "
-            f"correlation of {res.icc:.3f} ({esc(info.get('icc_source', ''))}) and "
-            f"{info['treated_share']:.0%} treated, the smallest effect this design could detect "
-            f"with {res.power:.0%} power at a {conf} {res.alpha:g} significance level is "
-            f"<strong>{res.mdes:.2f} standard deviations</strong> (t multiplier "
-            f"{res.multiplier:.3f} on {res.df:g} df, no covariates)."
-        )
+        text = lead + _(
+            "with {clusters} groups of about {size}, an intraclass correlation of {icc} "
+            "({source}) and {treated} treated, the smallest effect this design could detect "
+            "with {power} power at a {tails} {alpha} significance level is "
+            "<strong>{mdes} standard deviations</strong> (t multiplier {multiplier} on {df} df, "
+            "no covariates)."
+        ).format(
+            clusters=f"{res.clusters:,}", size=f"{res.cluster_size:.1f}", icc=f"{res.icc:.3f}",
+            source=esc(info.get("icc_source", "")), treated=f"{info['treated_share']:.0%}",
+            power=f"{res.power:.0%}", tails=tails, alpha=f"{res.alpha:g}", mdes=f"{res.mdes:.2f}",
+            multiplier=f"{res.multiplier:.3f}", df=f"{res.df:g}",
+        )  # fmt: skip
     else:
-        text = lead + (
-            f"with {res.n:,} participants, {info['treated_share']:.0%} treated, the smallest "
-            f"effect this design could detect with {res.power:.0%} power at a {conf} {res.alpha:g} "
-            f"significance level is <strong>{res.mdes:.2f} standard deviations</strong> "
-            "(no covariates)."
-        )
+        text = lead + _(
+            "with {n} participants, {treated} treated, the smallest effect this design could "
+            "detect with {power} power at a {tails} {alpha} significance level is "
+            "<strong>{mdes} standard deviations</strong> (no covariates)."
+        ).format(
+            n=f"{res.n:,}", treated=f"{info['treated_share']:.0%}", power=f"{res.power:.0%}",
+            tails=tails, alpha=f"{res.alpha:g}", mdes=f"{res.mdes:.2f}",
+        )  # fmt: skip
+    note = _(
+        "The minimum detectable effect size describes the design's sensitivity; it is not a "
+        "test of the effect found."
+    )
     return (
         "".join(parts)
         + f"<p>{text[0].upper() + text[1:]}</p>"
-        + f'<p class="note">Formula: <code>{esc(res.formula)}</code>. The minimum '
-        "detectable effect size describes the design's sensitivity; it is not a test of the "
-        "effect found.</p>"
+        + f'<p class="note">{esc(_("Formula:"))} <code>{esc(res.formula)}</code>. '
+        + f"{esc(note)}</p>"
     )
 
 
-def render_html(family: EvaluationFamily, ctx: ReportContext, df: pd.DataFrame) -> str:
+def _section(key: str, number: str, title: str, body: str) -> str:
+    return (
+        f'<section aria-labelledby="s-{key}"><h2 id="s-{key}"><span class="n">{number}</span>'
+        f"{esc(title)}</h2>{body}</section>"
+    )
+
+
+def render_html(
+    family: EvaluationFamily, ctx: ReportContext, df: pd.DataFrame, lang: str = "en"
+) -> str:
+    """The report as one HTML document, in ``lang`` ("en" or "es")."""
+    with language(lang):
+        return _render_html(family, ctx, df, lang)
+
+
+def _render_html(family: EvaluationFamily, ctx: ReportContext, df: pd.DataFrame, lang) -> str:
     a0 = family.analyses[0]
     outcomes = ", ".join(a.outcome for a in family.analyses)
+    population = _population(ctx)
     title = ctx.title or (
-        f"The effect of {a0.treatment} on {outcomes}" if a0.treatment else f"Outcomes: {outcomes}"
-    )
-    question = ctx.question or (
-        f"Did {ctx.population} {ctx.treated_label or f'with {a0.treatment}'} have different "
-        f"{outcomes} from comparable {ctx.population} without it, and by how much?"
+        _("The effect of {treatment} on {outcomes}").format(
+            treatment=a0.treatment, outcomes=outcomes
+        )
         if a0.treatment
-        else f"How much does {outcomes} vary between groups?"
+        else _("Outcomes: {outcomes}").format(outcomes=outcomes)
+    )
+    treated = ctx.treated_label or _("with {treatment}").format(treatment=a0.treatment)
+    question = ctx.question or (
+        _(
+            "Did {population} {treated} have different {outcomes} from comparable "
+            "{population} without it, and by how much?"
+        ).format(population=population, treated=treated, outcomes=outcomes)
+        if a0.treatment
+        else _("How much does {outcomes} vary between groups?").format(outcomes=outcomes)
     )
     today = dt.date.today().isoformat()
     conf = int(round((1 - a0.alpha) * 100))
@@ -695,103 +886,118 @@ def render_html(family: EvaluationFamily, ctx: ReportContext, df: pd.DataFrame) 
     adj_note = ""
     if family.adjust and len(family.estimates) > 1:
         name = {
-            "holm": "Holm's method (family-wise error rate)",
-            "bh": "the Benjamini&ndash;Hochberg method (false discovery rate)",
+            "holm": _("Holm's method (family-wise error rate)"),
+            "bh": _("the Benjamini&ndash;Hochberg method (false discovery rate)"),
         }[family.adjust]
         adj_note = (
-            f"<p>Because {len(family.estimates)} effects were tested, p-values were adjusted by "
-            f"{name}; the plain-English statements use the adjusted p-values.</p>"
+            "<p>"
+            + _(
+                "Because {n} effects were tested, p-values were adjusted by {method}; the "
+                "plain-language statements use the adjusted p-values."
+            ).format(n=len(family.estimates), method=name)
+            + "</p>"
         )
     cluster_col = a0.group or a0.cluster
     se_text = {
-        "classical": "classical (homoskedastic) standard errors",
-        "hc1": "heteroskedasticity-robust (HC1) standard errors",
-        "cluster": f"cluster-robust (CR1) standard errors by {esc(a0.cluster)} "
-        f"({a0.n_clusters} clusters, t on {(a0.n_clusters or 2) - 1} df)",
-    }.get(a0.se_type, esc(a0.se_type) + " standard errors")
-    sections = []
-    sections.append(
-        f'<section aria-labelledby="s-q"><h2 id="s-q"><span class="n">1</span>The question</h2>'
-        f"<p>{esc(question)}</p></section>"
+        "classical": _("classical (homoskedastic) standard errors"),
+        "hc1": _("heteroskedasticity-robust (HC1) standard errors"),
+        "cluster": _(
+            "cluster-robust (CR1) standard errors by {cluster} ({n} clusters, t on {df} df)"
+        ).format(cluster=esc(a0.cluster), n=a0.n_clusters, df=(a0.n_clusters or 2) - 1),
+    }.get(a0.se_type) or _("{kind} standard errors").format(
+        kind=esc(_(SE_LABELS.get(a0.se_type, a0.se_type)))
     )
+    sections = [_section("q", "1", _("The question"), f"<p>{esc(question)}</p>")]
     design = (
-        f"<p><strong>{esc(METHOD_NAMES[a0.method])}.</strong> {METHOD_TEXT[a0.method]}</p>"
-        f"<p>Outcome{'s' if len(family.analyses) > 1 else ''}: {esc(outcomes)}. "
+        f"<p><strong>{esc(method_name(a0.method))}.</strong> {_(METHOD_TEXT[a0.method])}</p><p>"
+        + ngettext("Outcome: {outcomes}. ", "Outcomes: {outcomes}. ", len(family.analyses)).format(
+            outcomes=esc(outcomes)
+        )
         + (
-            f"Treatment: <em>{esc(a0.treatment)}</em> ({esc(a0.treatment_type)}"
-            + (
-                f", reference level <em>{esc(a0.reference)}</em>"
+            (
+                _("Treatment: {treatment} ({kind}, reference level {reference}). ")
                 if a0.treatment_type == "categorical"
-                else ""
+                else _("Treatment: {treatment} ({kind}). ")
+            ).format(
+                treatment=f"<em>{esc(a0.treatment)}</em>",
+                kind=esc(_(a0.treatment_type)),
+                reference=f"<em>{esc(a0.reference)}</em>",
             )
-            + "). "
             if a0.treatment
             else ""
         )
-        + (f"Covariates: {esc(', '.join(a0.covariates))}. " if a0.covariates else "No covariates. ")
-        + (f"Groups: <em>{esc(a0.group)}</em>. " if a0.group else "")
-        + f"Inference uses {se_text}; intervals are {conf}% confidence intervals.</p>"
+        + (
+            _("Covariates: {covariates}. ").format(covariates=esc(", ".join(a0.covariates)))
+            if a0.covariates
+            else _("No covariates. ")
+        )
+        + (_("Groups: {group}. ").format(group=f"<em>{esc(a0.group)}</em>") if a0.group else "")
+        + _("Inference uses {errors}; intervals are {conf}% confidence intervals.").format(
+            errors=se_text, conf=conf
+        )
+        + "</p>"
     )
-    sections.append(
-        '<section aria-labelledby="s-d"><h2 id="s-d"><span class="n">2</span>The design</h2>'
-        f"{design}</section>"
-    )
+    sections.append(_section("d", "2", _("The design"), design))
     sample = [_sample_html(family)]
     bal = _baseline_balance(df, a0)
     if bal:
         after = bool(a0.balance)
-        label = "after weighting" if a0.method == "ipw" else "after matching"
-        sample.append("<h3>Balance</h3>" + _balance_html(bal, after, label))
-    sections.append(
-        '<section aria-labelledby="s-s"><h2 id="s-s"><span class="n">3</span>The sample and its '
-        f"balance</h2>{''.join(sample)}</section>"
-    )
+        label = _("after weighting") if a0.method == "ipw" else _("after matching")
+        sample.append(f"<h3>{esc(_('Balance'))}</h3>" + _balance_html(bal, after, label))
+    sections.append(_section("s", "3", _("The sample and its balance"), "".join(sample)))
     std = all(e.std_estimate is not None for e in family.estimates)
     plot = forest_svg(family, std)
+    caption = (
+        _(
+            "Figure 1. Estimated effects in standard deviations of the outcome (reference group "
+            "SD) with {conf}% confidence intervals; the vertical line marks no effect."
+        )
+        if std
+        else _(
+            "Figure 1. Estimated effects with {conf}% confidence intervals; the vertical line "
+            "marks no effect."
+        )
+    ).format(conf=conf)
     results = [
-        "<p>The key findings above, in numbers. Effects are shown on the outcome's own scale "
-        "and in standard deviations (SD).</p>",
+        "<p>"
+        + _(
+            "The key findings above, in numbers. Effects are shown on the outcome's own scale "
+            "and in standard deviations (SD)."
+        )
+        + "</p>",
         adj_note,
         _estimates_table(family),
-        (
-            f"<figure>{plot}<figcaption>Figure 1. Estimated effects "
-            f"{'in standard deviations of the outcome (reference group SD)' if std else ''} with "
-            f"{conf}% confidence intervals; the vertical line marks no effect."
-            "</figcaption></figure>"
-            if plot
-            else ""
-        ),
+        f"<figure>{plot}<figcaption>{esc(caption)}</figcaption></figure>" if plot else "",
     ]
     results.append(_vc_table(family))
     for a in family.analyses:
         results.append(_extras(a))
-    sections.append(
-        '<section aria-labelledby="s-r"><h2 id="s-r"><span class="n">4</span>What we found</h2>'
-        f"{''.join(results)}</section>"
-    )
+    sections.append(_section("r", "4", _("What we found"), "".join(results)))
     info = precision(df, a0, cluster_col)
     prec = _power_html(info, a0.outcome if len(family.analyses) > 1 else None)
     if len(family.analyses) > 1:
         prec += _precision_table(df, family, cluster_col)
     sections.append(
-        '<section aria-labelledby="s-p"><h2 id="s-p"><span class="n">5</span>Precision: minimum '
-        f"detectable effect and clustering</h2>{prec}</section>"
+        _section("p", "5", _("Precision: minimum detectable effect and clustering"), prec)
     )
-    caveats = [CAVEATS[a0.method]]
+    caveats = [_(CAVEATS[a0.method])]
     for a in family.analyses:
         caveats += [w for w in a.warnings if w not in caveats]
     caveats.append(
-        "Effects in standard deviations divide by the outcome's spread in the reference group of "
-        "this sample; they are comparable across outcomes but depend on who was tested."
+        _(
+            "Effects in standard deviations divide by the outcome's spread in the reference "
+            "group of this sample; they are comparable across outcomes but depend on who was "
+            "tested."
+        )
     )
     caveats.append(
-        "A confidence interval that excludes zero is evidence of a difference, not proof that "
-        "the programme caused it; that depends on the design."
+        _(
+            "A confidence interval that excludes zero is evidence of a difference, not proof "
+            "that the programme caused it; that depends on the design."
+        )
     )
-    sections.append(
-        '<section aria-labelledby="s-c"><h2 id="s-c"><span class="n">6</span>Caveats</h2>'
-        f'<ul class="caveats">{"".join(f"<li>{esc(c)}</li>" for c in caveats)}</ul></section>'
-    )
+    items = "".join(f"<li>{esc(c)}</li>" for c in caveats)
+    sections.append(_section("c", "6", _("Caveats"), f'<ul class="caveats">{items}</ul>'))
     from importlib import metadata
 
     def ver(pkg: str) -> str:
@@ -803,55 +1009,72 @@ def render_html(family: EvaluationFamily, ctx: ReportContext, df: pd.DataFrame) 
     versions = ", ".join(
         f"{p} {ver(p)}" for p in ("harmonia", "numpy", "pandas", "scipy", "statsmodels")
     )
-    sections.append(
-        '<section aria-labelledby="s-x"><h2 id="s-x"><span class="n">7</span>Reproduce this '
-        "report</h2><p>Run this command on a file with the same SHA-256 fingerprint:</p>"
+    rows_text = _("{path} ({n} rows)").format(path=esc(ctx.data_path), n=f"{ctx.n_rows:,}")
+    reproduce = (
+        f"<p>{esc(_('Run this command on a file with the same SHA-256 fingerprint:'))}</p>"
         f"<pre><code>{esc(ctx.command)}</code></pre>"
         '<dl class="repro">'
-        f"<dt>Data file</dt><dd>{esc(ctx.data_path)} ({ctx.n_rows:,} rows)</dd>"
+        f"<dt>{esc(_('Data file'))}</dt><dd>{rows_text}</dd>"
         f"<dt>SHA-256</dt><dd><code>{esc(ctx.sha256)}</code></dd>"
-        f"<dt>Software</dt><dd>{esc(versions)}; Python {esc(platform.python_version())}</dd>"
-        f"<dt>Generated</dt><dd>{esc(today)}</dd></dl></section>"
+        f"<dt>{esc(_('Software'))}</dt><dd>{esc(versions)}; "
+        f"Python {esc(platform.python_version())}</dd>"
+        f"<dt>{esc(_('Generated'))}</dt><dd>{esc(today)}</dd></dl>"
     )
+    sections.append(_section("x", "7", _("Reproduce this report"), reproduce))
     appendix = "".join(_coef_table(a) for a in family.analyses)
     if appendix:
-        sections.append(
-            '<section aria-labelledby="s-a"><h2 id="s-a"><span class="n">A</span>Appendix: '
-            f"full model output</h2>{appendix}</section>"
-        )
+        sections.append(_section("a", "A", _("Appendix: full model output"), appendix))
+    meta = _("{method} &middot; {n} of {rows} rows analysed &middot; {today}").format(
+        method=esc(method_name(a0.method)), n=f"{a0.n:,}", rows=f"{ctx.n_rows:,}", today=today
+    )
+    page_of = _("Page {page} of {pages}").replace('"', "")
+    css = CSS.replace(
+        '"Page " counter(page) " of " counter(pages)',
+        '"'
+        + page_of.replace("{page}", '" counter(page) "').replace("{pages}", '" counter(pages) "')
+        + '"',
+    )
+    footer = _(
+        "Produced by Harmonia's evaluation engine (harmonia-evaluate). Methods and formulas are "
+        "documented in docs/evaluation.md."
+    )
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{esc(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)} &ndash; Harmonia evaluation report</title>
-<style>{CSS}</style>
+<title>{esc(title)} &ndash; {esc(_("Harmonia evaluation report"))}</title>
+<style>{css}</style>
 </head>
 <body>
 <main>
 <header class="title">
-<p class="kicker">Harmonia &middot; Impact evaluation report</p>
+<p class="kicker">Harmonia &middot; {esc(_("Impact evaluation report"))}</p>
 <h1>{esc(title)}</h1>
-<p class="meta">{esc(METHOD_NAMES[a0.method])} &middot; {a0.n:,} of {ctx.n_rows:,} rows analysed
-&middot; {esc(today)}</p>
+<p class="meta">{meta}</p>
 </header>
 <section class="summary" aria-labelledby="s-k">
-<h2 id="s-k">Key findings</h2>
+<h2 id="s-k">{esc(_("Key findings"))}</h2>
 <ul>{findings}</ul>
 </section>
 {"".join(sections)}
-<footer>Produced by Harmonia's evaluation engine (harmonia-evaluate). Methods and formulas are
-documented in docs/evaluation.md.</footer>
+<footer>{esc(footer)}</footer>
 </main>
 </body>
 </html>
 """
 
 
-def write_report(path: str | Path, family: EvaluationFamily, ctx: ReportContext, df: pd.DataFrame):
-    """Write the report as HTML, or as PDF when the file name ends in .pdf."""
+def write_report(
+    path: str | Path,
+    family: EvaluationFamily,
+    ctx: ReportContext,
+    df: pd.DataFrame,
+    lang: str = "en",
+):
+    """Write the report as HTML, or as PDF when the file name ends in .pdf, in ``lang``."""
     p = Path(path)
-    doc = render_html(family, ctx, df)
+    doc = render_html(family, ctx, df, lang)
     suffix = p.suffix.lower()
     try:
         if suffix == ".pdf":

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from harmonia import access
 from harmonia.access import Capability as C
 from harmonia.accounts.models import Membership
+from harmonia.audit import labels as audit_labels
 from harmonia.audit.models import AuditEvent
 from harmonia.programmes import forms, services
 from harmonia.programmes.models import (
@@ -436,4 +437,5 @@ def audit_log(request, programme_pk):
         event.child_name = (
             event.child.display_name if access.may_see_child(request.user, event.child) else ""
         )
+    audit_labels.annotate(events)
     return render(request, "programmes/audit_log.html", {"programme": programme, "events": events})
