@@ -66,6 +66,10 @@ ACTIONS = {
     "stock received": _("stock received"),
     "stock issued": _("stock issued"),
     "stock adjusted": _("stock-take adjustment"),
+    "column mapping remembered": _("column mapping remembered"),
+    "concern entry added": _("entry added to the chronology"),
+    "loan agreement accepted": _("loan agreement accepted"),
+    "lending rules changed": _("lending rules changed"),
 }
 
 # Actions written with a variable part: the prefix and the values it can take.
@@ -75,8 +79,15 @@ DYNAMIC = {
 }
 
 
+def named_actions() -> dict:
+    """Actions an app names as ``TextChoices`` (``ensembles.services.Action``), with labels."""
+    from harmonia.ensembles.services import Action as EnsembleAction
+
+    return {choice.value: choice.label for choice in EnsembleAction}
+
+
 def action_label(action: str) -> str:
-    label = ACTIONS.get(action)
+    label = ACTIONS.get(action) or named_actions().get(action)
     return str(label) if label is not None else action.replace("_", " ").replace(".", " ")
 
 
@@ -98,6 +109,15 @@ KEYS = {
     "from": pgettext_lazy("change log", "from"),
     "to": pgettext_lazy("change log", "to"),
     "reason": _("reason"),
+    "second of a type": _("second of a type"),
+    "considered": _("considered"),
+    "fields": _("fields"),
+    "format": _("format"),
+    "new": pgettext_lazy("change log", "new"),
+    "on": pgettext_lazy("change log", "on"),
+    "sessions": _("sessions"),
+    "suppressed": _("suppressed"),
+    "cm": _("cm"),
 }
 
 
