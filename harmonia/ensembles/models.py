@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from harmonia.programmes.models import ScopedManager, ScopedQuerySet
+from harmonia.programmes.zones import validate_time_zone, zone_name_for_occurrence
 
 
 def new_token() -> str:
@@ -69,8 +70,13 @@ class CentreRegisterSettings(models.Model):
     time_zone = models.CharField(
         _("time zone"),
         max_length=60,
-        default="Europe/London",
-        help_text=_("IANA name, e.g. Europe/London or America/Caracas."),
+        blank=True,
+        default="",
+        validators=[validate_time_zone],
+        help_text=_(
+            "Only when this centre keeps a different time from its programme: an IANA "
+            "name, e.g. America/Caracas. Empty: the programme's zone."
+        ),
     )
 
     objects = ScopedManager()
@@ -81,12 +87,6 @@ class CentreRegisterSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.centre)
-
-    def clean(self):
-        try:
-            zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValidationError({"time_zone": _("Unknown time zone.")}) from None
 
 
 class Ensemble(models.Model):
@@ -385,6 +385,19 @@ class Occurrence(models.Model):
     @property
     def cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def time_zone(self) -> str:
+        """The IANA zone this date is shown in: its centre's (``programmes.zones``)."""
+        return zone_name_for_occurrence(self)
+
+    @property
+    def local_starts_at(self) -> dt.datetime:
+        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+    @property
+    def local_ends_at(self) -> dt.datetime:
+        return self.ends_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
 
 
 class MarkStatus(models.TextChoices):

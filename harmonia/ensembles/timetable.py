@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -26,18 +25,21 @@ from harmonia.ensembles.models import (
     Term,
 )
 from harmonia.ensembles.signals import announce
+from harmonia.programmes import zones
 
 
 def centre_settings(centre) -> CentreRegisterSettings:
-    """A centre's register settings (unsaved defaults when none were chosen)."""
+    """A centre's register settings (unsaved defaults when none were chosen). An empty
+    ``time_zone`` means the programme's: ask :func:`zone_for` for the zone in force."""
     if centre is None:
-        return CentreRegisterSettings(time_zone=settings.TIME_ZONE)
+        return CentreRegisterSettings()
     found = CentreRegisterSettings.objects.filter(centre=centre).first()
-    return found or CentreRegisterSettings(centre=centre, time_zone=settings.TIME_ZONE)
+    return found or CentreRegisterSettings(centre=centre)
 
 
 def zone_for(centre) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(centre_settings(centre).time_zone)
+    """The zone ``centre`` keeps: its own, else its programme's (``programmes.zones``)."""
+    return zones.zone_for_centre(centre)
 
 
 def _holidays(centre_id, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -146,9 +148,13 @@ def taught_by(user) -> Q:
     return Q(session__tutors=user) | Q(tutors=user)
 
 
-def tutor_agenda(user, today: dt.date | None = None) -> dict:
-    """A tutor's sessions today and this week, and registers still to take (3 queries)."""
-    today = today or timezone.localdate()
+def tutor_agenda(user, today: dt.date | None = None, *, now: dt.datetime | None = None) -> dict:
+    """A tutor's sessions today and this week, and registers still to take (3 queries).
+
+    "Today" is each occurrence's own centre's date (``programmes.zones``): at 02:00 UTC
+    a Caracas session of the evening before is still today's. ``today`` (the person's
+    home date, for the headings and the week) defaults to the active zone's date."""
+    today = today or timezone.localdate(now or timezone.now())
     week_start = today - dt.timedelta(days=today.weekday())
     week_end = week_start + dt.timedelta(days=6)
     mine = (
@@ -158,18 +164,23 @@ def tutor_agenda(user, today: dt.date | None = None) -> dict:
         .select_related("ensemble", "session")
         .order_by("starts_at")
     )
-    week = list(mine.filter(date__range=(week_start, week_end)))
+    near = list(
+        mine.filter(date__range=(week_start - dt.timedelta(days=1), week_end + dt.timedelta(1)))
+    )
+    local = {o.pk: zones.local_today_in(o.time_zone, now=now) for o in near}
+    week = [o for o in near if week_start <= o.date <= week_end]
     outstanding = list(
         mine.filter(
-            date__lte=today,
+            date__lte=today + dt.timedelta(days=1),
             date__gte=today - dt.timedelta(days=28),
             register_taken_at__isnull=True,
             status=Occurrence.Status.SCHEDULED,
-        ).exclude(date=today)
+        )
     )
+    outstanding = [o for o in outstanding if o.date < local.get(o.pk, today)]
     return {
-        "today": [o for o in week if o.date == today],
-        "week": [o for o in week if o.date > today],
+        "today": [o for o in near if o.date == local[o.pk]],
+        "week": [o for o in week if o.date > local[o.pk]],
         "outstanding": outstanding,
         "date": today,
         "teaches": bool(week or outstanding),
