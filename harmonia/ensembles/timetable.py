@@ -4,7 +4,8 @@ Generation is idempotent: ``Occurrence`` is unique on (session, date) and rows a
 inserted with ``bulk_create(ignore_conflicts=True)``, so running it twice (or after
 a cancellation or a one-off change) never duplicates nor undoes anything. Dates in
 a holiday of the ensemble's home centre are skipped, except for holiday courses,
-which run only in holidays.
+which run only in holidays. Nothing is generated on a public holiday of the
+programme (``Holiday``: Christmas Day, 5 July in Venezuela), holiday courses included.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils import timezone
 from harmonia import audit
 from harmonia.ensembles.models import (
     CentreRegisterSettings,
+    Holiday,
     Occurrence,
     Session,
     SessionKind,
@@ -52,17 +54,35 @@ def _holidays(centre_id, first: dt.date, last: dt.date) -> list[tuple[dt.date, d
     )
 
 
-def session_dates(session: Session, holidays=None) -> list[dt.date]:
+def public_holidays(ensemble, first: dt.date, last: dt.date) -> list[tuple]:
+    """(start, end, name) of the programme's public holidays that touch [first, last]
+    and apply at the ensemble's home centre (or, with no home centre, programme-wide)."""
+    at = Q(centre__isnull=True)
+    if ensemble.centre_id:
+        at |= Q(centre_id=ensemble.centre_id)
+    return list(
+        Holiday.objects.filter(
+            at, programme_id=ensemble.programme_id, start__lte=last, end__gte=first
+        )
+        .order_by("start")
+        .values_list("start", "end", "name")
+    )
+
+
+def session_dates(session: Session, holidays=None, closed=None) -> list[dt.date]:
     """The dates a session meets: its weekday within its range, skipping holidays
-    (a holiday course meets only inside holidays)."""
+    (a holiday course meets only inside holidays) and public holidays (``closed``)."""
     first, last = session.first_day, session.last_day
     if holidays is None:
         holidays = _holidays(session.ensemble.centre_id, first, last)
+    if closed is None:
+        closed = public_holidays(session.ensemble, first, last)
     day = first + dt.timedelta(days=(session.weekday - first.weekday()) % 7)
     dates = []
     while day <= last:
         in_holiday = any(start <= day <= end for start, end in holidays)
-        if in_holiday == (session.kind == SessionKind.HOLIDAY_COURSE):
+        public = any(start <= day <= end for start, end, _name in closed)
+        if not public and in_holiday == (session.kind == SessionKind.HOLIDAY_COURSE):
             dates.append(day)
         day += dt.timedelta(days=7)
     return dates
