@@ -48,3 +48,30 @@ def zone_note(occurrence) -> str:
 def zone_label(name: str) -> str:
     """``America/Caracas`` → ``Caracas``; ``America/Argentina/Buenos_Aires`` → ``Buenos Aires``."""
     return (name or "").rsplit("/", 1)[-1].replace("_", " ")
+
+
+def webcal(url: str) -> str:
+    """``https://host/feed.ics`` → ``webcal://host/feed.ics``: calendar apps open a
+    ``webcal://`` link as "subscribe", so the feed keeps itself up to date."""
+    for scheme in ("https://", "http://"):
+        if url.startswith(scheme):
+            return "webcal://" + url[len(scheme) :]
+    return url
+
+
+@register.inclusion_tag("ensembles/_feed_subscribe.html")
+def feed_subscribe(feed_url: str, label: str = ""):
+    """Subscribe to a calendar feed: a ``webcal://`` link, the address with a copy
+    button (``ensembles/copy-link.js``) and a QR code (SVG) for a phone's camera."""
+    import segno
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext
+
+    subscribe = webcal(feed_url)
+    title = escape(gettext("QR code of the calendar address"))
+    qr = segno.make(subscribe, error="m").svg_inline(
+        scale=3, border=4, dark="#000", light="#fff", title=title
+    )
+    # segno writes the address as path data only; the title is escaped above.
+    return {"feed_url": feed_url, "webcal_url": subscribe, "qr": mark_safe(qr), "label": label}  # noqa: S308
