@@ -215,3 +215,79 @@ def tutor_check(user, on: dt.date) -> bool:
     except ImportError:  # pragma: no cover — the staff app ships with Harmonia
         return True
     return is_cleared_to_lead(user, on=on)
+
+
+# When a zone changes ----------------------------------------------------------------
+
+
+def keep_wall_clock(zones_before: dict[int, str]) -> int:
+    """After a programme's or a centre's zone changed: every date still to come keeps
+    its local time (a 17:00 practice stays 17:00 in the new zone, so its instant
+    moves); dates past, or with a register taken, are history and keep their instant.
+    ``zones_before`` is {centre pk: zone name before the change}. Returns how many
+    dates moved; each gets a new SEQUENCE, so calendar apps follow."""
+    zones.forget()
+    moved = 0
+    with zones.reading():
+        after = {pk: zones.zone_name_for_centre(pk) for pk in zones_before}
+    for centre_id, old in zones_before.items():
+        new = after[centre_id]
+        if new == old:
+            continue
+        old_zone, new_zone = zoneinfo.ZoneInfo(old), zoneinfo.ZoneInfo(new)
+        rows = Occurrence.objects.filter(
+            Q(centre_id=centre_id) | Q(centre__isnull=True, ensemble__centre_id=centre_id),
+            date__gte=zones.local_today_in(new) - dt.timedelta(days=1),
+            register_taken_at__isnull=True,
+        )
+        for occurrence in rows:
+            length = occurrence.ends_at - occurrence.starts_at
+            local = occurrence.starts_at.astimezone(old_zone).replace(tzinfo=None)
+            occurrence.starts_at = local.replace(tzinfo=new_zone)
+            occurrence.ends_at = occurrence.starts_at + length
+            occurrence.sequence += 1
+            occurrence.save(update_fields=["starts_at", "ends_at", "sequence", "updated"])
+            moved += 1
+    return moved
+
+
+def _zones_of(centre_ids) -> dict[int, str]:
+    with zones.reading():
+        return {pk: zones.zone_name_for_centre(pk) for pk in centre_ids}
+
+
+def _before_programme_save(sender, instance, **kwargs):
+    if instance.pk:
+        from harmonia.programmes.models import Centre
+
+        ids = Centre.objects.filter(programme_id=instance.pk).values_list("pk", flat=True)
+        instance._harmonia_zones_before = _zones_of(list(ids))
+
+
+def _before_settings_save(sender, instance, **kwargs):
+    if instance.centre_id:
+        instance._harmonia_zones_before = _zones_of([instance.centre_id])
+
+
+def _after_zone_save(sender, instance, **kwargs):
+    before = getattr(instance, "_harmonia_zones_before", None)
+    if before:
+        keep_wall_clock(before)
+        instance._harmonia_zones_before = None
+
+
+def connect_zone_changes() -> None:
+    """Keep future dates at their local time whenever a zone is saved (any path:
+    the programme form, register settings, the admin, a data import)."""
+    from django.db.models.signals import post_save, pre_save
+
+    from harmonia.programmes.models import Programme
+
+    pre_save.connect(_before_programme_save, sender=Programme, dispatch_uid="tz-programme")
+    post_save.connect(_after_zone_save, sender=Programme, dispatch_uid="tz-programme-after")
+    pre_save.connect(
+        _before_settings_save, sender=CentreRegisterSettings, dispatch_uid="tz-settings"
+    )
+    post_save.connect(
+        _after_zone_save, sender=CentreRegisterSettings, dispatch_uid="tz-settings-after"
+    )

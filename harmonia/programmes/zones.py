@@ -22,6 +22,7 @@ do not add a query per row.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import zoneinfo
@@ -97,6 +98,18 @@ def _zone_map() -> dict:
     if cached is not None:  # inside a request: keep it until the request ends
         cached.update(found)
     return found
+
+
+@contextlib.contextmanager
+def reading():
+    """Read the zones once for a block of work outside a request (a command, a
+    signal handler); inside a request the request's memo is used."""
+    token = _memo.set({}) if _memo.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _memo.reset(token)
 
 
 def forget() -> None:

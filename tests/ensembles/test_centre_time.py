@@ -296,3 +296,32 @@ def test_todays_registers_links_say_what_day_they_are(as_persona, world):
         reverse("ensembles:my_timetable"),
     ):
         assert label in client.get(url).content.decode().replace("&#x27;", "'"), url
+
+
+def test_changing_a_zone_keeps_every_future_date_at_its_local_time(client, world):
+    """A programme set up in the wrong zone, then put right: 17:00 stays 17:00."""
+    world.venezuela.time_zone = "Europe/London"
+    world.venezuela.save()
+    today = zones.local_today(world.centre_v)
+    _ensemble, future = _practice(world.centre_v, today + dt.timedelta(days=7))
+    past = Occurrence.objects.create(
+        ensemble=future.ensemble,
+        centre=world.centre_v,
+        date=today - dt.timedelta(days=7),
+        starts_at=future.starts_at - dt.timedelta(days=14),
+        ends_at=future.ends_at - dt.timedelta(days=14),
+        minutes=60,
+        kind="rehearsal",
+    )
+    assert future.starts_at.astimezone(LONDON).hour == 17
+    world.venezuela.time_zone = "America/Caracas"
+    world.venezuela.save()
+    future.refresh_from_db()
+    past.refresh_from_db()
+    assert future.starts_at.astimezone(CARACAS).hour == 17
+    assert future.sequence == 1  # calendar apps move it
+    assert past.starts_at.astimezone(LONDON).hour == 17  # history keeps its instant
+    # A centre that keeps its own zone moves its own dates, and only those.
+    CentreRegisterSettings.objects.create(centre=world.centre_v, time_zone="America/Bogota")
+    future.refresh_from_db()
+    assert future.starts_at.astimezone(zoneinfo.ZoneInfo("America/Bogota")).hour == 17
