@@ -96,7 +96,7 @@ def refuse_if_not_open(occurrence: Occurrence, now=None) -> None:
     if day is not None:
         raise RegisterNotOpen(
             _("This register opens on %(day)s; nothing was saved.")
-            % {"day": date_format(day, "l j F Y")}
+            % {"day": date_format(day, _("l j F Y"))}
         )
 
 

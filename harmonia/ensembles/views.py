@@ -422,7 +422,7 @@ def timetable_page(request, centre_pk):
                 Q(centre__isnull=True) | Q(centre=centre),
                 programme_id=centre.programme_id,
                 end__gte=today,
-            ).order_by("start")[:12],
+            ).order_by("start")[:8],
             "can_manage": C.MANAGE_CENTRE in caps,
             "can_register": C.TAKE_REGISTER in caps,
         },
