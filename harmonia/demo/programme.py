@@ -276,6 +276,9 @@ def load_demo() -> dict:
     from harmonia.demo.instruments import load_staff_and_instruments
 
     kit = load_staff_and_instruments(england, england_faker)  # staff, checks, instruments
+    from harmonia.demo.calendars import load_calendars_demo
+
+    load_calendars_demo()  # time zones and public holidays, before the timetable is made
     from harmonia.demo.ensembles import load_ensembles_demo
 
     timetable = load_ensembles_demo()  # ensembles, terms, sessions, placements, marks

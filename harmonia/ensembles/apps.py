@@ -15,3 +15,7 @@ class EnsemblesConfig(AppConfig):
         from harmonia.ensembles import privacy
 
         privacy.register()
+
+        from harmonia.ensembles import timetable
+
+        timetable.connect_zone_changes()

@@ -2,8 +2,12 @@
 
 * One VEVENT per occurrence; its UID (``occurrence-<pk>@harmonia``) never changes,
   so calendar apps update an event in place instead of duplicating it.
-* Times are written in UTC (``DTSTART:20261125T160000Z``), which every client
-  reads without a VTIMEZONE; ``X-WR-TIMEZONE`` names the centre's zone for display.
+* Times are written in the centre's own zone with its name
+  (``DTSTART;TZID=America/Caracas:20261125T170000``), and the feed carries a
+  ``VTIMEZONE`` for every zone it names (``add_missing_timezones``), so a weekly
+  16:00 rehearsal stays 16:00 across daylight-saving changes in every client.
+  ``X-WR-TIMEZONE`` names the centre's zone (for a tutor whose centres span zones,
+  each event still carries its own TZID). The instants themselves are stored in UTC.
 * DTSTAMP is when the occurrence last changed; SEQUENCE rises with each change;
   a cancelled date stays in the feed with ``STATUS:CANCELLED`` so clients remove it.
 * Feeds are fetched by calendar apps, which cannot sign in: the address carries an
@@ -18,19 +22,24 @@ from __future__ import annotations
 import datetime as dt
 
 import icalendar
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils import timezone
 
 from harmonia import audit
 from harmonia.access import Capability as C
 from harmonia.ensembles.models import Ensemble, Occurrence, new_token
+from harmonia.programmes import zones
 
 PAST_DAYS = 60  # how far back a feed goes
 
 
-def build(occurrences, *, name: str, today: dt.date | None = None) -> bytes:
-    today = today or timezone.localdate()
+def build(
+    occurrences, *, name: str, zone: str | None = None, today: dt.date | None = None
+) -> bytes:
+    """The feed of ``occurrences``; ``zone`` is the calendar's zone (X-WR-TIMEZONE)."""
+    zone = zone or settings.TIME_ZONE
+    today = today or zones.local_today_in(zone)
     rows = (
         occurrences.filter(date__gte=today - dt.timedelta(days=PAST_DAYS))
         .select_related("ensemble", "session")
@@ -42,11 +51,12 @@ def build(occurrences, *, name: str, today: dt.date | None = None) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", timezone.get_current_timezone_name())
+    cal.add("x-wr-timezone", zone)
     cal.add("refresh-interval", dt.timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
     for occurrence in rows:
         cal.add_component(event(occurrence))
+    cal.add_missing_timezones()
     return cal.to_ical()
 
 
@@ -54,8 +64,8 @@ def event(occurrence: Occurrence) -> icalendar.Event:
     e = icalendar.Event()
     e.add("uid", f"occurrence-{occurrence.pk}@harmonia")
     e.add("dtstamp", occurrence.updated.astimezone(dt.UTC))
-    e.add("dtstart", occurrence.starts_at.astimezone(dt.UTC))
-    e.add("dtend", occurrence.ends_at.astimezone(dt.UTC))
+    e.add("dtstart", occurrence.local_starts_at)  # TZID=<the centre's zone>
+    e.add("dtend", occurrence.local_ends_at)
     e.add("summary", f"{occurrence.display_title} ({occurrence.get_kind_display()})")
     e.add("sequence", occurrence.sequence)
     if occurrence.venue:

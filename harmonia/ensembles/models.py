@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from harmonia.programmes.models import ScopedManager, ScopedQuerySet
+from harmonia.programmes.zones import validate_time_zone, zone_name_for_occurrence
 
 
 def new_token() -> str:
@@ -69,8 +70,13 @@ class CentreRegisterSettings(models.Model):
     time_zone = models.CharField(
         _("time zone"),
         max_length=60,
-        default="Europe/London",
-        help_text=_("IANA name, e.g. Europe/London or America/Caracas."),
+        blank=True,
+        default="",
+        validators=[validate_time_zone],
+        help_text=_(
+            "Only when this centre keeps a different time from its programme: an IANA "
+            "name, e.g. America/Caracas. Empty: the programme's zone."
+        ),
     )
 
     objects = ScopedManager()
@@ -81,12 +87,6 @@ class CentreRegisterSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.centre)
-
-    def clean(self):
-        try:
-            zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValidationError({"time_zone": _("Unknown time zone.")}) from None
 
 
 class Ensemble(models.Model):
@@ -247,6 +247,55 @@ class Term(models.Model):
             raise ValidationError({"end": _("A term cannot end before it starts.")})
 
 
+class Holiday(models.Model):
+    """A public holiday (or any closure day) of a programme's country: nothing meets.
+
+    Per programme, because a programme is one country's calendar (England's bank
+    holidays, Venezuela's fiestas patrias); ``centre`` narrows it to one centre (a
+    local holiday). Weekly sessions are not generated on these dates; dates already
+    generated are shown cancelled, "Holiday: <name>" (``ensembles.holidays``). A
+    centre's *school* holidays (half term, vacaciones) are ``Term`` rows of kind
+    holiday: holiday courses run in those, but not on a public holiday."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="holidays"
+    )
+    centre = models.ForeignKey(
+        "programmes.Centre",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="holidays",
+        verbose_name=_("only at centre"),
+        help_text=_("Leave empty for a holiday of every centre of the programme."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["programme", "start"]
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        constraints = [
+            models.CheckConstraint(
+                name="holiday_ends_after_start", condition=Q(end__gte=models.F("start"))
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "centre", "name", "start"], name="unique_holiday"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("A holiday cannot end before it starts.")})
+
+
 class Session(models.Model):
     """A recurring meeting: every week on ``weekday`` within a term or date range."""
 
@@ -385,6 +434,19 @@ class Occurrence(models.Model):
     @property
     def cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def time_zone(self) -> str:
+        """The IANA zone this date is shown in: its centre's (``programmes.zones``)."""
+        return zone_name_for_occurrence(self)
+
+    @property
+    def local_starts_at(self) -> dt.datetime:
+        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+    @property
+    def local_ends_at(self) -> dt.datetime:
+        return self.ends_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
 
 
 class MarkStatus(models.TextChoices):

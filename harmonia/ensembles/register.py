@@ -43,6 +43,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from harmonia import access, audit
@@ -57,6 +58,7 @@ from harmonia.ensembles.models import (
     Submission,
 )
 from harmonia.ensembles.signals import announce
+from harmonia.programmes import zones
 
 MAX_MARKS = 500
 # A device's tap time earlier than this before the session is not believed (a wrong clock).
@@ -73,6 +75,29 @@ class RegisterRefused(RegisterError):
 
 class SubmissionRefused(RegisterError):
     """A submission the signed-in user may not send (another person's queued marks)."""
+
+
+class RegisterNotOpen(RegisterError):
+    """A register for a date still to come: it opens on the day, in the centre's zone."""
+
+
+def local_today(occurrence: Occurrence, now=None) -> dt.date:
+    """The date it is now where ``occurrence`` happens (its centre's zone)."""
+    return zones.local_today_in(occurrence.time_zone, now=now)
+
+
+def opens_on(occurrence: Occurrence, now=None) -> dt.date | None:
+    """The day a future register opens, or None when it may be taken now."""
+    return occurrence.date if occurrence.date > local_today(occurrence, now) else None
+
+
+def refuse_if_not_open(occurrence: Occurrence, now=None) -> None:
+    day = opens_on(occurrence, now)
+    if day is not None:
+        raise RegisterNotOpen(
+            _("This register opens on %(day)s; nothing was saved.")
+            % {"day": date_format(day, _("l j F Y"))}
+        )
 
 
 @dataclass(frozen=True)
@@ -197,6 +222,7 @@ def submit_register(
         return replay
     if occurrence.cancelled:
         raise RegisterError(_("This session was cancelled; it has no register."))
+    refuse_if_not_open(occurrence, now)
     if not isinstance(marks, list) or len(marks) > MAX_MARKS:
         raise RegisterError(_("A submission holds a list of marks."))
     earliest = min(now, occurrence.starts_at) - OLDEST_MARK

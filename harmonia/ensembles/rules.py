@@ -23,6 +23,7 @@ def register_rules() -> None:
     register(m.Occurrence, in_ensemble)
     register(m.Term, Rule(C.VIEW_CENTRE, "centre", "centre__programme"))
     register(m.CentreRegisterSettings, Rule(C.VIEW_CENTRE, "centre", "centre__programme"))
+    register(m.Holiday, Rule(C.VIEW_CENTRE, "programme__centres", "programme", distinct=True))
     by_child = Rule(C.VIEW_CHILDREN, "child__centre", "child__centre__programme")
     register(m.Placement, by_child)
     register(m.Mark, by_child)

@@ -46,6 +46,7 @@ from harmonia.ensembles.models import (
     Term,
 )
 from harmonia.ensembles.signals import announce
+from harmonia.programmes import zones
 
 
 class EnsembleError(ValueError):
@@ -281,7 +282,7 @@ def end_placement(placement: Placement, *, by, on: dt.date | None = None) -> Pla
     an ended placement is left as it is."""
     if placement.end is not None:
         return placement
-    on = on or timezone.localdate(timezone=timetable.zone_for(placement.ensemble.centre))
+    on = on or zones.local_today(placement.child.centre_id)
     placement.end = max(on, placement.start)
     placement.save(update_fields=["end"])
     _record(

@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -40,6 +41,7 @@ from harmonia.ensembles.models import (
     CalendarToken,
     Ensemble,
     EnsembleLead,
+    Holiday,
     Mark,
     MarkStatus,
     Occurrence,
@@ -48,6 +50,7 @@ from harmonia.ensembles.models import (
     Session,
     Term,
 )
+from harmonia.programmes import zones
 from harmonia.programmes.models import Centre, Programme
 from harmonia.reports.disclosure import protect_separate
 
@@ -74,7 +77,8 @@ def _form_page(request, form, *, title, back, intro="", delete_url=None, delete_
 def ensemble_list(request, centre_pk):
     centre = access.get_for(request.user, Centre.objects.select_related("programme"), centre_pk)
     caps = access.capabilities_in_centre(request.user, centre)
-    today = timezone.localdate()
+    zones.activate_for_centre(centre)
+    today = zones.local_today(centre)
     ensembles = (
         Ensemble.objects.visible_to(request.user)
         .filter(member_centres=centre)
@@ -172,6 +176,8 @@ def ensemble_detail(request, pk):
     placements = access.in_ensemble(
         Placement.objects.filter(ensemble=ensemble), request.user, ensemble, C.VIEW_CHILDREN
     )
+    if centre is not None:
+        zones.activate_for_centre(centre)
     today = timezone.localdate()
     sections = list(ensemble.sections.all())
     members = []
@@ -442,7 +448,8 @@ def placement_end(request, pk):
 def timetable_page(request, centre_pk):
     centre = access.get_for(request.user, Centre.objects.select_related("programme"), centre_pk)
     caps = access.capabilities_in_centre(request.user, centre)
-    today = timezone.localdate()
+    zone_name = zones.activate_for_centre(centre)
+    today = zones.local_today(centre)
     week_start = today - dt.timedelta(days=today.weekday())
     with contextlib.suppress(ValueError):
         week_start = dt.date.fromisoformat(request.GET.get("week", "")) or week_start
@@ -474,6 +481,13 @@ def timetable_page(request, centre_pk):
             "previous_week": week_start - dt.timedelta(days=7),
             "next_week": week_start + dt.timedelta(days=7),
             "settings": timetable.centre_settings(centre),
+            "zone_name": zone_name,
+            "today": today,
+            "holidays": Holiday.objects.filter(
+                Q(centre__isnull=True) | Q(centre=centre),
+                programme_id=centre.programme_id,
+                end__gte=today,
+            ).order_by("start")[:8],
             "can_manage": C.MANAGE_CENTRE in caps,
             "can_register": C.TAKE_REGISTER in caps,
         },
@@ -727,19 +741,23 @@ def occurrence_delete(request, pk):
 
 @login_required
 def today(request):
-    """Registers to take today: the tutor's own first, then the rest of their centres."""
-    day = timezone.localdate()
+    """Registers to take today: the tutor's own first, then the rest of their centres.
+    "Today" is each centre's own date: at 02:00 UTC it is still yesterday in Caracas."""
+    day = timezone.localdate()  # the person's home zone (programmes.zones)
+    near = (day - dt.timedelta(days=1), day + dt.timedelta(days=1))
     visible = Occurrence.objects.filter(
         pk__in=access.scope(Occurrence.objects.all(), request.user, C.TAKE_REGISTER).values("pk")
     )
-    occurrences = list(
-        visible.filter(date=day)
+    occurrences = [
+        o
+        for o in visible.filter(date__range=near)
         .select_related("ensemble", "session")
         .annotate(marked=Count("marks"))
         .order_by("starts_at")
-    )
+        if o.date == zones.local_today_in(o.time_zone)
+    ]
     mine = set(
-        Occurrence.objects.filter(timetable.taught_by(request.user), date=day).values_list(
+        Occurrence.objects.filter(timetable.taught_by(request.user), date__range=near).values_list(
             "pk", flat=True
         )
     )
@@ -772,6 +790,8 @@ def register_page(request, pk):
     occurrence = _register_occurrence(request, pk)
     centre = occurrence.centre or occurrence.ensemble.centre
     caps = access.capabilities_in_centre(request.user, centre) if centre else frozenset()
+    timezone.activate(zoneinfo.ZoneInfo(occurrence.time_zone))
+    opens_on = register.opens_on(occurrence)
     # Only the children this person may mark (a shared ensemble: their centres' own).
     rows = register.roster_rows(occurrence, user=request.user)
     marks = {
@@ -814,6 +834,8 @@ def register_page(request, pk):
             "reasons": AbsenceReason.choices,
             "history": changes,
             "can_edit_timetable": C.MANAGE_CENTRE in caps,
+            "opens_on": opens_on,
+            "today": register.local_today(occurrence),
         },
     )
 
@@ -839,6 +861,8 @@ def register_submit(request, pk):
         )
     except (register.RegisterRefused, register.SubmissionRefused) as error:
         return JsonResponse({"error": str(error)}, status=403)
+    except register.RegisterNotOpen as error:
+        return JsonResponse({"error": str(error), "opens_on": occurrence.date}, status=409)
     except register.RegisterError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse(result)
@@ -879,8 +903,14 @@ def ensemble_feed(request, token):
     if ensemble is None:
         raise Http404
     occurrences = Occurrence.objects.filter(ensemble=ensemble)
+    zone = (
+        zones.zone_name_for_centre(ensemble.centre_id)
+        if ensemble.centre_id
+        else zones.zone_name_for_programme(ensemble.programme_id)
+    )
     return calendar_feeds.response(
-        calendar_feeds.build(occurrences, name=str(ensemble)), f"ensemble-{ensemble.pk}"
+        calendar_feeds.build(occurrences, name=str(ensemble), zone=zone),
+        f"ensemble-{ensemble.pk}",
     )
 
 
@@ -893,7 +923,10 @@ def tutor_feed(request, token):
         pk__in=Occurrence.objects.filter(timetable.taught_by(found.user)).values("pk")
     )
     name = _("Harmonia: %(name)s") % {"name": found.user}
-    return calendar_feeds.response(calendar_feeds.build(occurrences, name=name), "my-sessions")
+    zone = zones.home_zone_name(found.user)
+    return calendar_feeds.response(
+        calendar_feeds.build(occurrences, name=name, zone=zone), "my-sessions"
+    )
 
 
 @login_required
@@ -939,7 +972,8 @@ def centre_attendance(request, centre_pk):
     centre = access.get_for(
         request.user, Centre.objects.select_related("programme"), centre_pk, C.VIEW_CHILDREN
     )
-    today = timezone.localdate()
+    zones.activate_for_centre(centre)
+    today = zones.local_today(centre)
     term = insight.current_term(centre, today)
     since = term.start if term else today - dt.timedelta(days=84)
     children = insight.by_child(centre, since, today)
@@ -966,7 +1000,7 @@ def programme_attendance(request, programme_pk):
     programme = access.get_for(
         request.user, Programme.objects.all(), programme_pk, C.VIEW_AGGREGATES
     )
-    today = timezone.localdate()
+    today = zones.local_today_in(zones.zone_name_for_programme(programme))
     since = today - dt.timedelta(days=84)
     centres = access.scope(programme.centres.all(), request.user, C.VIEW_AGGREGATES)
     # Aggregates leave the centres: small counts are suppressed, a total with a

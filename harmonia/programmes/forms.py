@@ -29,7 +29,15 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
-        fields = ["name", "country", "default_language", "founded", "description", "dpo_email"]
+        fields = [
+            "name",
+            "country",
+            "default_language",
+            "time_zone",
+            "founded",
+            "description",
+            "dpo_email",
+        ]
         widgets = {"founded": DATE, "description": forms.Textarea(attrs={"rows": 4})}
 
 

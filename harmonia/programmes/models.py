@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from harmonia import access
+from harmonia.programmes.zones import default_zone_for_country, validate_time_zone
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -107,6 +108,16 @@ class Programme(models.Model):
     default_language = models.CharField(
         _("default language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=60,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "IANA name, e.g. Europe/London or America/Caracas. Times are shown and entered "
+            "in it; a centre may choose its own. Empty: the usual zone of the country."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
     founded = models.DateField(_("founded"), null=True, blank=True)
     dpo_email = models.EmailField(
@@ -127,6 +138,11 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.time_zone:
+            self.time_zone = default_zone_for_country(self.country)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -27,6 +27,7 @@ from harmonia.children.models import (
     Status,
     YearGroup,
 )
+from harmonia.ensembles import school_calendars
 from harmonia.ensembles.models import Ensemble
 from harmonia.programmes.models import Grant, PartnerSchool
 from harmonia.reports import disclosure, dose
@@ -48,15 +49,16 @@ def year_label(year: int) -> str:
     return f"{year}/{str(year + 1)[-2:]}"
 
 
-def term_label(year: int, term: int) -> str:
-    names = {1: _("Autumn"), 2: _("Spring"), 3: _("Summer")}
-    return f"{names[term]} {year_label(year)}"
+def term_label(year: int, term: int, country: str = "GB") -> str:
+    """ "Autumn term 2025/26" in England, "Primer lapso 2025/26" in Venezuela: the
+    names of the programme's country calendar (``ensembles.school_calendars``)."""
+    return f"{school_calendars.term_name(country, term)} {year_label(year)}"
 
 
-def term_short(year: int, term: int) -> str:
-    """A short label for a chart axis, e.g. "Aut 25"."""
-    names = {1: _("Aut"), 2: _("Spr"), 3: _("Sum")}
-    return f"{names[term]} {str(year + (0 if term == 1 else 1))[-2:]}"
+def term_short(year: int, term: int, country: str = "GB") -> str:
+    """A short label for a chart axis, e.g. "Aut 25" (England) or "L1 25" (Venezuela)."""
+    name = school_calendars.term_short_name(country, term)
+    return f"{name} {str(year + (0 if term == 1 else 1))[-2:]}"
 
 
 @dataclass
@@ -337,8 +339,8 @@ def build(
         hidden = children is None
         term_trend.append(
             {
-                "label": term_label(y, term),
-                "short": term_short(y, term),
+                "label": term_label(y, term, programme.country),
+                "short": term_short(y, term, programme.country),
                 "children": children,
                 "rate": None if hidden else a["rate"],
                 "hours": None if hidden else a["hours"],

@@ -20,6 +20,7 @@ from harmonia import access
 from harmonia.access import Capability as C
 from harmonia.children import privacy
 from harmonia.ensembles.models import Occurrence
+from harmonia.programmes import zones
 from harmonia.programmes.models import Centre, Grant, Programme
 from harmonia.reports import dashboard, returns, services
 from harmonia.reports.charts import chart, has_numbers
@@ -106,7 +107,8 @@ def programme_dashboard(request, programme_pk):
         Centre.objects.filter(programme=programme).select_related("area").order_by("name")
     )
     suppress = returns.must_suppress(request.user, programme)
-    data = dashboard.build(programme, centres, today=timezone.localdate(), suppress=suppress)
+    today = zones.local_today_in(zones.zone_name_for_programme(programme))
+    data = dashboard.build(programme, centres, today=today, suppress=suppress)
     return render(
         request,
         "reports/programme_dashboard.html",
@@ -168,7 +170,8 @@ def centre_dashboard(request, pk):
         pk,
         C.VIEW_AGGREGATES,
     )
-    today = timezone.localdate()
+    zones.activate_for_centre(centre)
+    today = zones.local_today(centre)
     suppress = returns.must_suppress(request.user, centre.programme, [centre])
     # Suppressed numbers are protected over every centre and shown for this one
     # (see dashboard.build); people who see the children need only this centre.

@@ -26,7 +26,8 @@ def test_an_ensemble_feed_is_valid_and_marks_cancellations(client, world, regist
     uid = str(event["UID"])
     assert uid == f"occurrence-{reg.occurrence.pk}@harmonia"
     assert event["DTSTAMP"] and event.decoded("DTSTART").tzinfo is not None
-    assert event.decoded("DTSTART").utcoffset() == dt.timedelta(0)
+    assert str(event["DTSTART"].params["TZID"]) == "Europe/London"  # the centre's zone
+    assert event.decoded("DTSTART") == reg.occurrence.starts_at
     assert event.decoded("DTEND") - event.decoded("DTSTART") == dt.timedelta(minutes=90)
     assert str(event["STATUS"]) == "CONFIRMED"
     assert b"\r\n" in response.content  # RFC 5545 line endings

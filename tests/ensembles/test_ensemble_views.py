@@ -67,8 +67,8 @@ def test_the_ensemble_list_costs_the_same_queries_at_any_size(
     for i in range(count):
         register_of(3, name=f"Ensemble {i}")
     client = as_persona("tutor_a")
-    # session, user, centre, memberships, ensembles with counts
-    with django_assert_num_queries(5):
+    # session, user, centre, memberships, the zones of the centres, ensembles with counts
+    with django_assert_num_queries(6):
         response = client.get(reverse("ensembles:ensemble_list", args=[world.centre_a.pk]))
     assert len(response.context["ensembles"]) == count
 
@@ -81,8 +81,9 @@ def test_the_ensemble_page_costs_the_same_queries_at_any_size(
     client = as_persona("manager_a")
     # session, user, ensemble, member centres, active lead grants, memberships,
     # sections, members, rates, history, access-log insert (one row per child shown),
-    # sessions (no tutors to prefetch here), upcoming, the next one-off dates
-    with django_assert_num_queries(14):
+    # sessions (no tutors to prefetch here), upcoming, the next one-off dates, the zones
+    # of the centres
+    with django_assert_num_queries(15):
         response = client.get(reverse("ensembles:ensemble_detail", args=[reg.ensemble.pk]))
     assert len(response.context["members"]) == size
 
