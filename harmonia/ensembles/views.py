@@ -27,14 +27,13 @@ import harmonia
 from harmonia import access, audit
 from harmonia.access import Capability as C
 from harmonia.children import privacy
-from harmonia.ensembles import calendar_feeds, forms, insight, leads, register, timetable
+from harmonia.ensembles import calendar_feeds, codes, forms, insight, leads, register, timetable
 from harmonia.ensembles.models import (
     AbsenceReason,
     CalendarToken,
     Ensemble,
     EnsembleLead,
     Mark,
-    MarkStatus,
     Occurrence,
     Placement,
     Section,
@@ -614,25 +613,37 @@ def _register_occurrence(request, pk):
 @login_required
 @never_cache
 def register_page(request, pk):
-    """The register on a phone. Queries do not grow with the roster (see the tests)."""
+    """The register on a phone. Queries do not grow with the roster (see the tests).
+
+    Who may see which children is worked out once (``access.ensemble_child_centres``)
+    and reused by the roster, the safety notes, the marks and the history."""
     occurrence = _register_occurrence(request, pk)
     centre = occurrence.centre or occurrence.ensemble.centre
     caps = access.capabilities_in_centre(request.user, centre) if centre else frozenset()
+    centres = access.ensemble_child_centres(
+        request.user, occurrence.ensemble_id, register.PAGE_NEEDS
+    )
     # Only the children this person may mark (a shared ensemble: their centres' own).
-    rows = register.roster_rows(occurrence, user=request.user)
+    rows = register.roster_rows(occurrence, user=request.user, centres=centres)
     marks = {
-        m.child_id: m
-        for m in access.in_ensemble(
+        child: {"status": status, "reason": reason, "note": note, "minutes_late": minutes}
+        for child, status, reason, note, minutes in access.in_ensemble(
             Mark.objects.filter(occurrence=occurrence),
             request.user,
             occurrence.ensemble_id,
             C.TAKE_REGISTER,
-        )
+            centres=centres,
+        ).values_list("child_id", "status", "reason", "note", "late_minutes")
     }
+    all_codes = codes.for_programme(occurrence.ensemble.programme_id, active_only=False)
+    labels = {c.code: c.display_label for c in all_codes}
     default = timetable.centre_settings(centre).register_default
     for row in rows:
         row["mark"] = marks.get(row["id"])
-    changes = list(register.history(occurrence, user=request.user))
+    changes = list(register.history(occurrence, user=request.user, centres=centres))
+    for change in changes:
+        change.old_label = labels.get(change.old_status, change.old_status)
+        change.new_label = labels.get(change.new_status, change.new_status)
     privacy.log_seen(request, [row["id"] for row in rows] + [c.child_id for c in changes])
     state = {
         "occurrence": occurrence.pk,
@@ -640,10 +651,8 @@ def register_page(request, pk):
         "user": request.user.pk,
         "default": "" if occurrence.register_taken_at else default,
         "taken": occurrence.register_taken_at.isoformat() if occurrence.register_taken_at else "",
-        "marks": {
-            str(child): {"status": m.status, "reason": m.reason, "note": m.note}
-            for child, m in marks.items()
-        },
+        "marks": {str(child): m for child, m in marks.items()},
+        "codes": codes.register_state(all_codes),
     }
     return render(
         request,
@@ -651,12 +660,10 @@ def register_page(request, pk):
         {
             "occurrence": occurrence,
             "rows": rows,
+            "rows_html": register.rows_html(rows),
             "state": state,
-            "counts": {
-                "total": len(rows),
-                "marked": sum(1 for r in rows if r["mark"]),
-            },
-            "statuses": MarkStatus,
+            "counts": {"total": len(rows), "marked": len(marks)},
+            "codes": [c for c in all_codes if c.active],
             "reasons": AbsenceReason.choices,
             "history": changes,
             "can_edit_timetable": C.MANAGE_CENTRE in caps,

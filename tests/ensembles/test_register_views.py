@@ -107,10 +107,11 @@ def test_the_register_page_costs_the_same_queries_at_any_size(
     client = as_persona("tutor_a")
     post(client, reg.occurrence, {"key": str(uuid.uuid4()), "marks": marks_payload(reg.children)})
     url = reverse("ensembles:register", args=[reg.occurrence.pk])
-    # session, user, occurrence (get_for), memberships, roster (+ children, sections and
-    # safety notes joined), marks, centre register settings, history, access-log insert
-    # (one row per child shown)
-    with django_assert_num_queries(9):
+    # session, user, occurrence (get_for), memberships, lead grants (who may see which
+    # children is worked out once, as centre ids), roster (+ children, sections and
+    # safety notes joined), marks, the programme's attendance codes, centre register
+    # settings, history, access-log insert (one row per child shown)
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert response.status_code == 200
 
@@ -123,11 +124,12 @@ def test_a_submission_costs_the_same_queries_at_any_size(
     client = as_persona("tutor_a")
     post(client, reg.occurrence, {"key": str(uuid.uuid4()), "marks": marks_payload(reg.children)})
     payload = {"key": str(uuid.uuid4()), "marks": marks_payload(reg.children, status="late")}
-    # session, user, occurrence, stored key?, children the sender may not mark (one count),
+    # session, user, occurrence, stored key?, the programme's attendance codes, children
+    # the sender may not mark (one count),
     # savepoint, existing marks, roster, ONE upsert
     # of every mark, one insert of the history rows, register taken, submission, audit,
     # release savepoint
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = post(client, reg.occurrence, payload)
     assert response.json()["saved"] == size
 
