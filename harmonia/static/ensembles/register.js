@@ -9,6 +9,7 @@
 (function () {
   "use strict";
   const Q = self.HarmoniaOffline;
+  const MAX_PREFETCH = 8;
   const user = document.body.dataset.user || "";
   if (!Q || !user) return; // signed out: signout.js has forgotten the rosters
   const state = readJSON("register-state");
@@ -33,7 +34,8 @@
   if ("serviceWorker" in navigator) {
     worker = navigator.serviceWorker.register(swUrl, { scope: "/" }).then(() => navigator.serviceWorker.ready);
     worker.then((reg) => {
-      const links = Array.from(document.querySelectorAll("a[data-offline]"), (a) => a.href);
+      // Today's registers and the next few (the page marks them); never a whole list.
+      const links = Array.from(document.querySelectorAll("a[data-offline]"), (a) => a.href).slice(0, MAX_PREFETCH);
       if (links.length && reg.active) reg.active.postMessage({ cache: links });
     }).catch(() => {});
     navigator.serviceWorker.addEventListener("message", (event) => {
