@@ -9,6 +9,12 @@ The database named by DATABASE_URL is left alone: Django's test machinery create
 Reports median and p95 over ``--iterations`` (default 200) of: rendering the
 register page, saving a first register of 60 marks (one submission), and saving a
 correction (12 marks change) to a 60-child register.
+
+``--against REV`` first runs this same benchmark on commit ``REV`` (exported with
+``git archive`` to a temporary folder, its own bench script), then on this code, one
+after the other on the same machine, so the two can be compared::
+
+    .venv/bin/python bench/register.py --iterations 100 --against eb82e03
 """
 
 import argparse
@@ -28,6 +34,27 @@ os.environ["HARMONIA_TASK_BACKEND"] = "database"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 
+def against(args) -> None:
+    import subprocess  # noqa: S404 - git, tar and this Python, from the command line
+    import tempfile
+
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="harmonia-bench-") as folder:
+        archive = subprocess.run(  # noqa: S603
+            ["git", "-C", str(root), "archive", args.against],  # noqa: S607
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)  # noqa: S603, S607
+        print(f"== {args.against} ==", flush=True)
+        subprocess.run(  # noqa: S603
+            [sys.executable, "bench/register.py", "--iterations", str(args.iterations),
+             "--children", str(args.children)],
+            cwd=folder, check=True,
+        )  # fmt: skip
+    print("== this code ==", flush=True)
+
+
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -37,7 +64,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--children", type=int, default=60)
+    parser.add_argument("--against", help="a git commit to run first, for comparison")
     args = parser.parse_args()
+    if args.against:
+        against(args)
 
     import django
 
