@@ -67,6 +67,12 @@ def save_code(code: AttendanceCode, *, by) -> AttendanceCode:
     code.full_clean()
     code.save()
     after = {f: getattr(code, f) for f in _CODE_FIELDS}
+    counting = ("counts_as_attended", "counts_as_possible")
+    if not created and any(before[f] != after[f] for f in counting):
+        # Past figures change with the mapping: rebuild the dashboards' rollup.
+        from harmonia.reports.tasks import rebuild_rollups
+
+        transaction.on_commit(rebuild_rollups.enqueue)
     audit.record(
         actor=by,
         action="attendance code added" if created else "attendance code changed",

@@ -650,7 +650,10 @@ def register_page(request, pk):
     }
     all_codes = codes.for_programme(occurrence.ensemble.programme_id, active_only=False)
     labels = {c.code: c.display_label for c in all_codes}
-    default = timetable.centre_settings(centre).register_default
+    # The centre's default only matters for a register nobody has saved yet.
+    default = (
+        "" if occurrence.register_taken_at else timetable.centre_settings(centre).register_default
+    )
     for row in rows:
         row["mark"] = marks.get(row["id"])
     changes = list(register.history(occurrence, user=request.user, centres=centres))
@@ -662,7 +665,7 @@ def register_page(request, pk):
         "occurrence": occurrence.pk,
         "submit": reverse("ensembles:register_submit", args=[occurrence.pk]),
         "user": request.user.pk,
-        "default": "" if occurrence.register_taken_at else default,
+        "default": default,
         "taken": occurrence.register_taken_at.isoformat() if occurrence.register_taken_at else "",
         "marks": {str(child): m for child, m in marks.items()},
         "codes": codes.register_state(all_codes),
@@ -674,6 +677,7 @@ def register_page(request, pk):
             "occurrence": occurrence,
             "rows": rows,
             "rows_html": register.rows_html(rows),
+            "labels": register.labels_html(),
             "state": state,
             "counts": {"total": len(rows), "marked": len(marks)},
             "codes": [c for c in all_codes if c.active],

@@ -107,12 +107,17 @@ def test_the_register_page_costs_the_same_queries_at_any_size(
     client = as_persona("tutor_a")
     post(client, reg.occurrence, {"key": str(uuid.uuid4()), "marks": marks_payload(reg.children)})
     url = reverse("ensembles:register", args=[reg.occurrence.pk])
-    # session, user, occurrence (get_for), memberships, lead grants (who may see which
-    # children is worked out once, as centre ids), roster (+ children, sections and
-    # safety notes joined), marks, the programme's attendance codes, centre register
-    # settings, history, access-log insert (one row per child shown)
-    with django_assert_num_queries(11):
+    # Reopening a taken register: session, user, occurrence (get_for), memberships, lead
+    # grants (who may see which children is worked out once, as centre ids), roster
+    # (+ children, sections and safety notes joined), marks, the programme's attendance
+    # codes, history, access-log insert (one row per child shown)
+    with django_assert_num_queries(10):
         response = client.get(url)
+    assert response.status_code == 200
+    # A register nobody has taken also reads the centre's default (present/unmarked).
+    fresh = register_of(size, name="Second orchestra")
+    with django_assert_num_queries(11):
+        response = client.get(reverse("ensembles:register", args=[fresh.occurrence.pk]))
     assert response.status_code == 200
 
 
