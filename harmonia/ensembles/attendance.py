@@ -294,13 +294,18 @@ def _tutor_row(tutor) -> dict:
 def child_calendar(child, first: dt.date, last: dt.date, *, today=None) -> dict:
     """A child's marks day by day in [first, last], as month grids (weeks from Monday),
     with the sessions they were expected at but not marked. Three queries."""
+    # (marks, the codes of their programmes, the unmarked sessions)
     today = today or timezone.localdate()
-    book = code_book.by_code(child.centre.programme_id)
     marks = list(
         Mark.objects.filter(child=child, occurrence__date__range=(first, last))
         .select_related("occurrence", "occurrence__ensemble")
         .order_by("occurrence__starts_at")
     )
+    # Each mark means what its ensemble's programme says (an exchange ensemble may
+    # belong to another programme than the child's centre).
+    programmes = {m.occurrence.ensemble.programme_id for m in marks} | {child.centre.programme_id}
+    codes = AttendanceCode.objects.filter(programme_id__in=programmes).order_by("order", "code")
+    book_of = {(c.programme_id, c.code): c for c in codes}
     placed = Placement.objects.filter(
         child=child, ensemble=OuterRef("ensemble"), start__lte=OuterRef("date")
     ).filter(Q(end__isnull=True) | Q(end__gt=OuterRef("date")))
@@ -317,7 +322,7 @@ def child_calendar(child, first: dt.date, last: dt.date, *, today=None) -> dict:
     days: dict[dt.date, list[dict]] = {}
     attended = possible = 0
     for m in marks:
-        code = book.get(m.status)
+        code = book_of.get((m.occurrence.ensemble.programme_id, m.status))
         kind = "absent"
         if code is not None:
             kind = "attended" if code.counts_as_attended else (
@@ -357,12 +362,16 @@ def child_calendar(child, first: dt.date, last: dt.date, *, today=None) -> dict:
             )
         months.append({"month": month, "weeks": weeks})
         month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    used = {m.status for m in marks}
+    used = {(m.occurrence.ensemble.programme_id, m.status) for m in marks}
+    legend = {}
+    for key, c in book_of.items():
+        if key in used:
+            legend.setdefault(c.display_abbreviation, c)
     return {
         "months": months,
         "attended": attended,
         "possible": possible,
         "rate": attended / possible if possible else None,
         "unmarked": len(unmarked),
-        "legend": [c for c in book.values() if c.code in used],
+        "legend": list(legend.values()),
     }

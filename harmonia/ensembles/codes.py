@@ -100,9 +100,14 @@ def possible_q(prefix: str = "") -> Q:
 def for_programme(programme_id: int, *, active_only: bool = True) -> list[AttendanceCode]:
     """The programme's codes in register order (one query)."""
     codes = AttendanceCode.objects.filter(programme_id=programme_id)
-    if active_only:
-        codes = codes.filter(active=True)
-    return list(codes.order_by("order", "code"))
+    found = list(codes.order_by("order", "code"))
+    if not found:  # a programme loaded raw (a fixture) never had its defaults
+        from harmonia.programmes.models import Programme
+
+        programme = Programme.objects.filter(pk=programme_id).first()
+        if programme is not None and seed_defaults(programme):
+            found = list(codes.order_by("order", "code"))
+    return [c for c in found if c.active or not active_only]
 
 
 def by_code(programme_id: int) -> dict[str, AttendanceCode]:

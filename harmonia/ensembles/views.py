@@ -679,7 +679,7 @@ def register_page(request, pk):
             "rows_html": register.rows_html(rows),
             "labels": register.labels_html(),
             "state": state,
-            "counts": {"total": len(rows), "marked": len(marks)},
+            "counts": {"total": len(rows), "marked": sum(1 for r in rows if r["mark"])},
             "codes": [c for c in all_codes if c.active],
             "reasons": AbsenceReason.choices,
             "history": changes,
