@@ -958,6 +958,8 @@ def bulk_absence(request, pk):
                 % {"written": result.written, "sessions": result.occurrences, "kept": result.kept},
             )
             return redirect(ensemble)
+    # The form names the children placed in the ensemble.
+    privacy.log_seen(request, list(form.fields["children"].queryset))
     return _form_page(
         request,
         form,
