@@ -388,10 +388,17 @@ class Occurrence(models.Model):
 
 
 class MarkStatus(models.TextChoices):
+    """The default codes' names, for showing a mark where the programme's own label is
+    not at hand (the subject access export). A programme's own codes are valid too
+    (``AttendanceCode``); those show their stored code."""
+
     PRESENT = "present", _("Present")
     LATE = "late", _("Late")
+    LEFT_EARLY = "left_early", _("Left early")
+    REMOTE = "remote", _("Joined remotely")
     ABSENT_AUTHORISED = "absent_authorised", _("Absent (authorised)")
     ABSENT_UNAUTHORISED = "absent_unauthorised", _("Absent")
+    NOT_EXPECTED = "not_expected", _("Not expected")
 
 
 # The built-in mapping of the four original codes. Rates and rollups count by each
@@ -481,8 +488,9 @@ class Mark(models.Model):
 
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="marks")
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="marks")
-    # The programme's AttendanceCode.code (the four MarkStatus values are seeded).
-    status = models.CharField(_("status"), max_length=20)
+    # The programme's AttendanceCode.code. ``choices`` only names the default codes for
+    # display: nothing validates marks against it (the register checks the programme's).
+    status = models.CharField(_("status"), max_length=20, choices=MarkStatus.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=AbsenceReason.choices, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
     late_minutes = models.PositiveSmallIntegerField(_("minutes late"), null=True, blank=True)
@@ -521,8 +529,8 @@ class MarkChange(models.Model):
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="changes")
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    old_status = models.CharField(max_length=20, blank=True)
-    new_status = models.CharField(max_length=20)
+    old_status = models.CharField(max_length=20, choices=MarkStatus.choices, blank=True)
+    new_status = models.CharField(max_length=20, choices=MarkStatus.choices)
     old_note = models.CharField(max_length=255, blank=True)
     new_note = models.CharField(max_length=255, blank=True)
     reason = models.CharField(max_length=20, choices=AbsenceReason.choices, blank=True)
