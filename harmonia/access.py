@@ -320,10 +320,67 @@ def ensemble_children(user, ensemble, need: Capability, path: str = "child__cent
     return condition
 
 
-def in_ensemble(queryset: QuerySet, user, ensemble, need: Capability, path: str = "child__centre"):
+def in_ensemble(
+    queryset: QuerySet,
+    user,
+    ensemble,
+    need: Capability,
+    path: str = "child__centre",
+    *,
+    centres: dict | None = None,
+):
     """``queryset`` narrowed to the rows about children of ``ensemble`` that ``user``
-    may ``need`` (``ensemble_children``), and marked as built through the policy."""
-    return _mark(queryset.filter(ensemble_children(user, ensemble, need, path)), "ensemble")
+    may ``need`` (``ensemble_children``), and marked as built through the policy.
+    ``centres`` is ``ensemble_child_centres``' answer, for a page that asks several times."""
+    if centres is not None:
+        condition = Q(**{f"{path}__in": sorted(centres[need])})
+    else:
+        condition = ensemble_children(user, ensemble, need, path)
+    return _mark(queryset.filter(condition), "ensemble")
+
+
+def ensemble_child_centres(user, ensemble, needs) -> dict[Capability, frozenset[int]]:
+    """For each capability in ``needs``: the ids of the centres whose children of
+    ``ensemble`` ``user`` may ``need`` — ``ensemble_children`` evaluated once, as plain
+    ids, so a page filtering several queries (the register: roster, safety notes,
+    marks, history) neither rebuilds nor re-runs its sub-queries. At most two small
+    queries (programme roles' centres; active lead grants), from cached memberships."""
+    from harmonia.ensembles.models import EnsembleLead
+    from harmonia.programmes.models import Centre
+
+    needs = tuple(needs)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return {need: frozenset() for need in needs}
+    mine = memberships(user)
+    programme_ids = {m.programme_id for m in mine if m.programme_id and m.role in PROGRAMME_ROLES}
+    programme_centres: dict[int, list[int]] = {}
+    if programme_ids:
+        for centre_id, programme_id in Centre.objects.filter(
+            programme_id__in=programme_ids
+        ).values_list("pk", "programme_id"):
+            programme_centres.setdefault(programme_id, []).append(centre_id)
+    granted: frozenset[int] = frozenset()
+    if any(need in ENSEMBLE_LEAD_CAPABILITIES for need in needs):
+        granted = frozenset(
+            EnsembleLead.objects.active()
+            .filter(user=user, ensemble=ensemble)
+            .values_list("centre_id", flat=True)
+        )
+    answer = {}
+    for need in needs:
+        roles = roles_with(need)
+        ids: set[int] = set()
+        for m in mine:
+            if m.role not in roles:
+                continue
+            if m.role in CENTRE_ROLES and m.centre_id:
+                ids.add(m.centre_id)
+            elif m.role in PROGRAMME_ROLES and m.programme_id:
+                ids.update(programme_centres.get(m.programme_id, ()))
+        if need in ENSEMBLE_LEAD_CAPABILITIES:
+            ids |= granted
+        answer[need] = frozenset(ids)
+    return answer
 
 
 def capabilities_in_ensemble(

@@ -19,3 +19,17 @@ class EnsemblesConfig(AppConfig):
         from harmonia.ensembles import timetable
 
         timetable.connect_zone_changes()
+
+        from django.db.models.signals import post_save
+
+        from harmonia.programmes.models import Programme
+
+        post_save.connect(_seed_codes, sender=Programme, dispatch_uid="ensembles-seed-codes")
+
+
+def _seed_codes(sender, instance, created, raw=False, **kwargs) -> None:
+    """Every new programme starts with the default attendance codes."""
+    if created and not raw:
+        from harmonia.ensembles import codes
+
+        codes.seed_defaults(instance)

@@ -13,6 +13,8 @@ from harmonia import access
 from harmonia.children.models import Child
 from harmonia.ensembles import timetable
 from harmonia.ensembles.models import (
+    AbsenceReason,
+    AttendanceCode,
     CentreRegisterSettings,
     Ensemble,
     Occurrence,
@@ -217,3 +219,95 @@ class EnsembleLeadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = tutors_of(ensemble.member_centres.all())
         self.fields["centre"].queryset = centres
+
+
+# Attendance (issue 11) -----------------------------------------------------------
+
+
+class AttendanceCodeForm(forms.ModelForm):
+    """One of a programme's attendance codes."""
+
+    class Meta:
+        model = AttendanceCode
+        fields = [
+            "code", "label", "label_es", "abbreviation", "abbreviation_es",
+            "counts_as_attended", "counts_as_possible", "requires_reason", "asks_minutes",
+            "tap_order", "order", "active",
+        ]  # fmt: skip
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.programme = programme
+
+    def clean(self):
+        data = super().clean()
+        if data.get("counts_as_attended") and not data.get("counts_as_possible"):
+            self.add_error(
+                "counts_as_possible", _("A code that counts as attended is also a possible one.")
+            )
+        return data
+
+
+class BulkAbsenceForm(forms.Form):
+    """A code and reason for a group over a date range (a trip, an outbreak)."""
+
+    first = forms.DateField(label=_("First day"), widget=DATE)
+    last = forms.DateField(label=_("Last day"), widget=DATE)
+    section = forms.ModelChoiceField(
+        label=_("Section"),
+        queryset=Section.objects.none(),
+        required=False,
+        empty_label=_("The whole ensemble"),
+    )
+    children = forms.ModelMultipleChoiceField(
+        label=_("Or only these children"),
+        queryset=Child.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty to mark everyone in the ensemble or section."),
+    )
+    code = forms.ChoiceField(label=_("Mark"))
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", "—"), *AbsenceReason.choices],
+        required=False,
+        help_text=_("For a code that needs one (an authorised absence)."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=255,
+        required=False,
+        help_text=_("Shown on each mark, e.g. “Year 5 trip to the Philharmonic”."),
+    )
+
+    def __init__(self, *args, ensemble, user, codes, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["section"].queryset = Section.objects.filter(ensemble=ensemble)
+        need = access.Capability.TAKE_REGISTER
+        placed = Child.objects.filter(
+            pk__in=Placement.objects.filter(ensemble=ensemble).current_on(today).values("child_id"),
+            anonymised_at=None,
+        ).order_by("last_name", "first_name")
+        self.fields["children"].queryset = access.in_ensemble(
+            placed, user, ensemble.pk, need, path="centre",
+            centres=access.ensemble_child_centres(user, ensemble.pk, [need]),
+        )  # fmt: skip
+        self.fields["children"].label_from_instance = lambda c: f"{c.display_name}"
+        self.fields["code"].choices = [(c.code, c.display_label) for c in codes]
+        absent = next((c.code for c in codes if c.requires_reason), None)
+        self.initial.setdefault("code", absent)
+        self.initial.setdefault("reason", AbsenceReason.SCHOOL)
+        self.initial.setdefault("first", today)
+        self.initial.setdefault("last", today)
+        self.codes = {c.code: c for c in codes}
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if first and last and last < first:
+            self.add_error("last", _("The last day cannot be before the first."))
+        code = self.codes.get(data.get("code"))
+        if code is not None and code.requires_reason and not data.get("reason"):
+            self.add_error("reason", _("This mark needs a reason."))
+        return data

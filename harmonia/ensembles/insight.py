@@ -3,8 +3,12 @@ correlated subqueries; no Python loops over marks). Works on SQLite and PostgreS
 
 Definitions (shown on the pages too):
 
-* **attendance rate** = (present + late) / marks recorded, over a date range;
-  authorised absences count as absences (as in English school attendance).
+* **attendance rate** = marks whose code counts as attended / marks whose code
+  counts as possible, over a date range, by each programme's attendance codes
+  (``harmonia.ensembles.codes``; by default present, late, left early and remote
+  are attended, authorised absences count as absences as in English school
+  attendance, and "not expected" is in neither). ``marks`` below counts the
+  possible ones.
 * **hours of music** = minutes of the occurrences a child attended / 60. **Hours
   per child per week** of a group (a centre, an ensemble) is the reports' one
   definition (``harmonia.reports.dose``): child-hours ÷ children reached ÷ weeks
@@ -35,7 +39,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from harmonia.children.models import Child
-from harmonia.ensembles.models import ATTENDED, Mark, Occurrence, Term
+from harmonia.ensembles.codes import attended_q, possible_q
+from harmonia.ensembles.models import Mark, Occurrence, Term
 
 DRIFT_DROP = 0.3
 RECENT_DAYS = 28
@@ -45,7 +50,11 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _attended(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}status__in": list(ATTENDED)})
+    return attended_q(prefix)
+
+
+def _possible(prefix: str = "") -> Q:
+    return possible_q(prefix)
 
 
 def _in_range(prefix: str, since: dt.date, until: dt.date) -> Q:
@@ -86,7 +95,7 @@ def marks_for_centres(centres):
 def summary(marks, since: dt.date, until: dt.date) -> dict:
     """Totals over ``marks`` in the range (one query)."""
     row = marks.filter(_in_range("", since, until)).aggregate(
-        marks=Count("pk"),
+        marks=Count("pk", filter=_possible()),
         attended=Count("pk", filter=_attended()),
         late=Count("pk", filter=Q(status="late")),
         authorised=Count("pk", filter=Q(status="absent_authorised")),
@@ -124,13 +133,13 @@ def _grouped(marks, since, until, *group):
         marks.filter(_in_range("", since, until))
         .values(*group)
         .annotate(
-            marks=Count("pk"),
+            marks=Count("pk", filter=_possible()),
             attended=Count("pk", filter=_attended()),
             minutes=Coalesce(Sum("occurrence__minutes", filter=_attended()), 0),
             children=Count("child", distinct=True),
             reached=Count("child", distinct=True, filter=_attended()),
             weeks=Count(_week("occurrence__date"), distinct=True),
-            rate=_rate(Count("pk", filter=_attended()), Count("pk")),
+            rate=_rate(Count("pk", filter=_attended()), Count("pk", filter=_possible())),
         )
         .order_by(*group)
     )
@@ -161,10 +170,10 @@ def by_programme(programmes, since, until):
 
 
 def _children_with_rates(children, since, until):
-    in_range = _in_range("marks__", since, until)
-    attended = in_range & _attended("marks__")
+    in_range = _in_range("marks__", since, until) & _possible("marks__")
+    attended = _in_range("marks__", since, until) & _attended("marks__")
     last_absence = (
-        Mark.objects.filter(child=OuterRef("pk"))
+        Mark.objects.filter(_possible(), child=OuterRef("pk"))
         .exclude(_attended())
         .order_by("-occurrence__starts_at")
         .values("occurrence__starts_at")[:1]
@@ -205,7 +214,7 @@ def child_rates(child_ids, since, until) -> dict[int, float | None]:
         Mark.objects.filter(child_id__in=child_ids)
         .filter(_in_range("", since, until))
         .values("child_id")
-        .annotate(rate=_rate(Count("pk", filter=_attended()), Count("pk")))
+        .annotate(rate=_rate(Count("pk", filter=_attended()), Count("pk", filter=_possible())))
         .order_by()
     )
     return {row["child_id"]: row["rate"] for row in rows}
@@ -215,8 +224,10 @@ def drifting_away(centre, today: dt.date, drop: float = DRIFT_DROP):
     """Children whose last four weeks fell well below the twelve weeks before (one query)."""
     recent_from = today - dt.timedelta(days=RECENT_DAYS)
     before_from = recent_from - dt.timedelta(days=BEFORE_DAYS)
-    recent = _in_range("marks__", recent_from, today)
-    before = _in_range("marks__", before_from, recent_from - dt.timedelta(days=1))
+    recent = _in_range("marks__", recent_from, today) & _possible("marks__")
+    before = _in_range("marks__", before_from, recent_from - dt.timedelta(days=1)) & _possible(
+        "marks__"
+    )
     rows = (
         Child.objects.filter(centre=centre, anonymised_at=None)
         .annotate(

@@ -450,13 +450,90 @@ class Occurrence(models.Model):
 
 
 class MarkStatus(models.TextChoices):
+    """The default codes' names, for showing a mark where the programme's own label is
+    not at hand (the subject access export). A programme's own codes are valid too
+    (``AttendanceCode``); those show their stored code."""
+
     PRESENT = "present", _("Present")
     LATE = "late", _("Late")
+    LEFT_EARLY = "left_early", _("Left early")
+    REMOTE = "remote", _("Joined remotely")
     ABSENT_AUTHORISED = "absent_authorised", _("Absent (authorised)")
     ABSENT_UNAUTHORISED = "absent_unauthorised", _("Absent")
+    NOT_EXPECTED = "not_expected", _("Not expected")
 
 
+# The built-in mapping of the four original codes. Rates and rollups count by each
+# programme's ``AttendanceCode`` rows (``harmonia.ensembles.codes``), not by this.
 ATTENDED = (MarkStatus.PRESENT, MarkStatus.LATE)
+
+
+class AttendanceCode(models.Model):
+    """One attendance code a programme's registers offer, and how it counts.
+
+    ``code`` is what a mark stores (``Mark.status``); ``counts_as_attended`` puts the
+    mark in the numerator of the attendance rate and in hours of music,
+    ``counts_as_possible`` in its denominator (a child "not expected" that day is in
+    neither). Seeded for every programme (``codes.DEFAULT_CODES``); a manager renames,
+    re-maps, adds or retires codes. A code in use is retired, never deleted."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="attendance_codes"
+    )
+    code = models.SlugField(
+        _("code"),
+        max_length=20,
+        help_text=_("Stored on each mark; lower case letters, digits and underscores."),
+    )
+    label = models.CharField(_("label (English)"), max_length=60)
+    label_es = models.CharField(_("label (Spanish)"), max_length=60, blank=True)
+    abbreviation = models.CharField(_("short form (English)"), max_length=3)
+    abbreviation_es = models.CharField(_("short form (Spanish)"), max_length=3, blank=True)
+    counts_as_attended = models.BooleanField(_("counts as attended"), default=False)
+    counts_as_possible = models.BooleanField(
+        _("counts as a possible attendance"),
+        default=True,
+        help_text=_("Untick for a code that takes the session out of the child's rate."),
+    )
+    requires_reason = models.BooleanField(_("needs a reason"), default=False)
+    asks_minutes = models.BooleanField(_("asks how many minutes late"), default=False)
+    tap_order = models.PositiveSmallIntegerField(
+        _("place in the one-tap cycle"),
+        null=True,
+        blank=True,
+        help_text=_("Tapping a name steps through these codes in order; others are under ⋯."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("offered on registers"), default=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["programme", "order", "code"]
+        verbose_name = _("attendance code")
+        verbose_name_plural = _("attendance codes")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="unique_attendance_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "en").startswith("es") and self.label_es:
+            return self.label_es
+        return self.label
+
+    @property
+    def display_abbreviation(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "en").startswith("es") and self.abbreviation_es:
+            return self.abbreviation_es
+        return self.abbreviation
 
 
 class AbsenceReason(models.TextChoices):
@@ -473,9 +550,12 @@ class Mark(models.Model):
 
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="marks")
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="marks")
+    # The programme's AttendanceCode.code. ``choices`` only names the default codes for
+    # display: nothing validates marks against it (the register checks the programme's).
     status = models.CharField(_("status"), max_length=20, choices=MarkStatus.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=AbsenceReason.choices, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
+    late_minutes = models.PositiveSmallIntegerField(_("minutes late"), null=True, blank=True)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

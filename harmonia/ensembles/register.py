@@ -4,8 +4,12 @@ A submission is what a tutor's device sends when they press Save (straight away,
 or later from the offline queue)::
 
     {"key": "<UUID made on the device>", "user": 7,
-     "marks": [{"child": 12, "status": "late", "reason": "", "note": "",
+     "marks": [{"child": 12, "status": "late", "reason": "", "note": "", "minutes_late": 10,
                 "touched": true, "marked_at": "2026-11-25T16:02:11.120Z"}, ...]}
+
+``status`` is one of the programme's active attendance codes (``codes``); a code that
+needs a reason gets "other" when none is given; ``minutes_late`` is kept only for a
+code that asks for it (0–600).
 
 Rules (documented in docs/architecture.md and on the register page):
 
@@ -40,19 +44,21 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, TextField, Value, When
+from django.db.models import Case, F, Q, TextField, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from harmonia import access, audit
 from harmonia.access import Capability as C
+from harmonia.ensembles import codes
 from harmonia.ensembles.models import (
     AbsenceReason,
     Mark,
     MarkChange,
-    MarkStatus,
     Occurrence,
     Placement,
     Submission,
@@ -108,19 +114,30 @@ class MarkIn:
     note: str
     marked_at: dt.datetime
     touched: bool = True
+    late_minutes: int | None = None
 
 
-def roster(occurrence: Occurrence, *, user=None, need=C.TAKE_REGISTER, safety: bool = False):
+# What the register page asks about its children (``access.ensemble_child_centres``).
+PAGE_NEEDS = (C.TAKE_REGISTER, C.VIEW_SAFETY_NOTES, C.VIEW_CHILDREN)
+
+
+def roster(
+    occurrence: Occurrence, *, user=None, need=C.TAKE_REGISTER, safety: bool = False,
+    centres=None,
+):  # fmt: skip
     """The placements expected at ``occurrence`` (one query, whatever its size).
 
     With ``user``: only the children they may ``need`` (in a shared ensemble, those
-    of their own centres and of centres that granted them the lead)."""
+    of their own centres and of centres that granted them the lead). ``centres`` is
+    ``access.ensemble_child_centres``' answer when the caller already has it."""
     related = ["child", "section"] + (["child__safety"] if safety else [])
     placements = Placement.objects.filter(
         ensemble_id=occurrence.ensemble_id, child__anonymised_at=None
     )
     if user is not None:
-        placements = access.in_ensemble(placements, user, occurrence.ensemble_id, need)
+        placements = access.in_ensemble(
+            placements, user, occurrence.ensemble_id, need, centres=centres
+        )
     return (
         placements.current_on(occurrence.date)
         .select_related(*related)
@@ -128,27 +145,36 @@ def roster(occurrence: Occurrence, *, user=None, need=C.TAKE_REGISTER, safety: b
     )
 
 
-def roster_rows(occurrence: Occurrence, *, user) -> list[dict]:
+def roster_rows(occurrence: Occurrence, *, user, centres=None) -> list[dict]:
     """The register page's roster for ``user`` as plain rows (one query, no model
     instances): the children they may mark, with safety notes only where they may see
     them (notes they may not see are never read from the database)."""
     kinds = ("allergies", "medical", "dietary")
-    safe = access.ensemble_children(user, occurrence.ensemble_id, C.VIEW_SAFETY_NOTES)
-    notes_if_allowed = {
-        f"safety_{k}": Case(
-            When(safe, then=F(f"child__safety__{k}")),
-            default=Value(""),
-            output_field=TextField(),
-        )
-        for k in kinds
-    }
+    if centres is None:
+        centres = access.ensemble_child_centres(user, occurrence.ensemble_id, PAGE_NEEDS)
+    marked, safe = centres[C.TAKE_REGISTER], centres[C.VIEW_SAFETY_NOTES]
+    if marked <= safe:  # the usual case: the notes of every child shown may be read
+        notes_if_allowed = {f"safety_{k}": F(f"child__safety__{k}") for k in kinds}
+    elif not marked & safe:  # none may: the notes are not read at all
+        notes_if_allowed = {f"safety_{k}": Value("", output_field=TextField()) for k in kinds}
+    else:  # some may (a shared ensemble): each row's notes only where allowed
+        allowed = Q(child__centre_id__in=sorted(safe))
+        notes_if_allowed = {
+            f"safety_{k}": Case(
+                When(allowed, then=F(f"child__safety__{k}")),
+                default=Value(""),
+                output_field=TextField(),
+            )
+            for k in kinds
+        }
     fields = ["child_id", "child__first_name", "child__preferred_name", "child__last_name",
               "section__name", "instrument", *notes_if_allowed]  # fmt: skip
     rows = []
-    for row in roster(occurrence, user=user).annotate(**notes_if_allowed).values(*fields):
+    placements = roster(occurrence, user=user, centres=centres)
+    for row in placements.annotate(**notes_if_allowed).values(*fields):
         notes = None
         if any(row[f"safety_{k}"] for k in kinds):
-            notes = {k: row[f"safety_{k}"] for k in kinds}
+            notes = {k: row[f"safety_{k}"] or "" for k in kinds}
         first = row["child__preferred_name"] or row["child__first_name"]
         rows.append(
             {
@@ -162,21 +188,127 @@ def roster_rows(occurrence: Occurrence, *, user) -> list[dict]:
     return rows
 
 
-def _parse(raw: dict, now: dt.datetime, earliest: dt.datetime) -> MarkIn:
+def labels_html() -> str:
+    """The page script's words (``#register-labels`` data attributes), in the
+    request's language: built here, one attribute each, instead of ~20 template
+    ``translate`` nodes on every opening of a register."""
+    # The msgids are the template's ("%%" for "%", as {% translate %} stores them).
+    labels = [
+        ("present", _("Present")),
+        ("late", _("Late")),
+        ("absent_unauthorised", _("Absent")),
+        ("absent_authorised", _("Authorised")),
+        ("minutes", _("%%(count)s min late")),
+        ("unmarked", _("Tap to mark")),
+        ("saved", _("Saved on the server at %%(time)s")),
+        (
+            "waiting",
+            _("Waiting on this device: %%(count)s marks will be sent when the connection returns"),
+        ),
+        ("sending", _("Sending…")),
+        ("error", _("Not saved: %%(error)s")),
+        ("unsaved", _("Changes not saved yet — press Save")),
+        ("conflictitem", _("%%(name)s: %%(status)s (marked by %%(by)s at %%(time)s)")),
+        ("attentionitem", _("%%(count)s marks saved at %%(time)s were refused: %%(reason)s")),
+        ("needsattention", _("Some marks were refused by the server — see below")),
+        ("sendagain", _("Send again")),
+        ("discard", _("Discard")),
+        (
+            "discardconfirm",
+            _("Discard these marks? They have not reached the server and cannot be recovered."),
+        ),
+        (
+            "signedout",
+            _("You are signed out: sign in again to send the marks waiting on this device"),
+        ),
+        (
+            "legacy",
+            _(
+                "Saved on this device before an update, without the name of who saved them: "
+                "send them only if they are yours"
+            ),
+        ),
+        (
+            "storage",
+            _("This device could not keep the marks; keep this page open and try Save again"),
+        ),
+    ]
+    labels = [(key, text.replace("%%", "%")) for key, text in labels]
+    return format_html_join(" ", 'data-{}="{}"', labels)
+
+
+def rows_html(rows: list[dict]) -> str:
+    """The register's rows as HTML, built here rather than by the template engine: a
+    60-child register is ~1,500 template nodes, the largest part of opening it
+    (bench/register.py). Every value is escaped by ``format_html``; the page's script
+    fills in each row's mark, as before."""
+    more, flag = _("More"), _("has safety notes")
+    titles = (("allergies", _("Allergies")), ("medical", _("Medical")), ("dietary", _("Diet")))
+    out = []
+    for row in rows:
+        mark = row.get("mark") or {}
+        instrument = f" · {row['instrument']}" if row["instrument"] else ""
+        meta = format_html("{}{}", row["section"], instrument)
+        safety = flagged = ""
+        if row["safety"]:
+            flagged = format_html(
+                ' <span class="reg-safety-flag" title="{}">⚕'
+                '<span class="visually-hidden">{}</span></span>',
+                flag, flag,
+            )  # fmt: skip
+            safety = format_html(
+                "<div data-safety hidden>{}</div>",
+                format_html_join(
+                    "", "<p><b>{}:</b> {}</p>",
+                    ((title, row["safety"][k]) for k, title in titles if row["safety"][k]),
+                ),
+            )  # fmt: skip
+        out.append(
+            format_html(
+                '<li class="reg-row" data-row data-child="{}" data-status="{}">'
+                '<button type="button" class="reg-toggle" data-toggle>'
+                '<span class="reg-name"><span data-name>{}</span>{}</span>'
+                '<span class="reg-meta">{}<span class="reg-extra" data-extra></span></span>'
+                '<span class="reg-status" data-label></span></button>'
+                '<button type="button" class="reg-more" data-more aria-haspopup="dialog" '
+                'aria-label="{}: {}">⋯</button>{}</li>\n',
+                row["id"],
+                mark.get("status", ""),
+                row["name"],
+                flagged,
+                meta,
+                more,
+                row["name"],
+                safety,
+            )  # fmt: skip
+        )
+    return mark_safe("".join(out))  # noqa: S308 - each part went through format_html
+
+
+def _parse(raw: dict, now: dt.datetime, earliest: dt.datetime, offered: dict) -> MarkIn:
     try:
         child = int(raw["child"])
     except (KeyError, TypeError, ValueError):
         raise RegisterError(_("Each mark needs a child.")) from None
     status = raw.get("status")
-    if status not in MarkStatus.values:
+    code = offered.get(status) if isinstance(status, str) else None
+    if code is None:
         raise RegisterError(_("Unknown mark “%(status)s”.") % {"status": status})
     reason = raw.get("reason") or ""
-    if status == MarkStatus.ABSENT_AUTHORISED:
+    if code.requires_reason:
         reason = reason or AbsenceReason.OTHER
     if reason and reason not in AbsenceReason.values:
         raise RegisterError(_("Unknown absence reason “%(reason)s”.") % {"reason": reason})
-    if status != MarkStatus.ABSENT_AUTHORISED:
+    if not code.requires_reason:
         reason = ""
+    late_minutes = None
+    if code.asks_minutes and raw.get("minutes_late") not in (None, ""):
+        try:
+            late_minutes = int(raw["minutes_late"])
+        except (TypeError, ValueError):
+            raise RegisterError(_("Minutes late must be a whole number.")) from None
+        if not 0 <= late_minutes <= 600:
+            raise RegisterError(_("Minutes late must be between 0 and 600."))
     note = str(raw.get("note") or "").strip()[:255]
     touched = raw.get("touched", True)
     if not isinstance(touched, bool):
@@ -187,7 +319,9 @@ def _parse(raw: dict, now: dt.datetime, earliest: dt.datetime) -> MarkIn:
         marked_at = now
     if timezone.is_naive(marked_at):
         marked_at = timezone.make_aware(marked_at, dt.UTC)
-    return MarkIn(child, status, reason, note, max(min(marked_at, now), earliest), touched)
+    return MarkIn(
+        child, status, reason, note, max(min(marked_at, now), earliest), touched, late_minutes
+    )
 
 
 def _stored(key: str, occurrence: Occurrence):
@@ -226,8 +360,11 @@ def submit_register(
     if not isinstance(marks, list) or len(marks) > MAX_MARKS:
         raise RegisterError(_("A submission holds a list of marks."))
     earliest = min(now, occurrence.starts_at) - OLDEST_MARK
+    # Retired codes too: a device may have queued a mark before a code was retired.
+    offered = codes.by_code(occurrence.ensemble.programme_id)
     incoming = {
-        m.child: m for m in (_parse(raw, now, earliest) for raw in marks if isinstance(raw, dict))
+        m.child: m
+        for m in (_parse(raw, now, earliest, offered) for raw in marks if isinstance(raw, dict))
     }
     _refuse_children_of_others(occurrence, incoming, by)
     try:
@@ -274,7 +411,12 @@ def _write(occurrence, key, incoming: dict[int, MarkIn], by, now) -> dict:
             continue
         old = existing.get(child_id)
         if old is not None:
-            same = (old.status, old.reason, old.note) == (mark.status, mark.reason, mark.note)
+            same = (old.status, old.reason, old.note, old.late_minutes) == (
+                mark.status,
+                mark.reason,
+                mark.note,
+                mark.late_minutes,
+            )
             if not mark.touched:  # a default never replaces a mark on the server
                 if not same:
                     conflicts.append(_conflict(old, mark))
@@ -296,6 +438,7 @@ def _write(occurrence, key, incoming: dict[int, MarkIn], by, now) -> dict:
                 status=mark.status,
                 reason=mark.reason,
                 note=mark.note,
+                late_minutes=mark.late_minutes,
                 marked_by=by,
                 marked_at=mark.marked_at if mark.touched else now,
                 recorded_at=now,
@@ -314,6 +457,7 @@ def _write(occurrence, key, incoming: dict[int, MarkIn], by, now) -> dict:
                 "status",
                 "reason",
                 "note",
+                "late_minutes",
                 "marked_by",
                 "marked_at",
                 "recorded_at",
@@ -353,7 +497,7 @@ def _write(occurrence, key, incoming: dict[int, MarkIn], by, now) -> dict:
 def _conflict(kept: Mark, sent: MarkIn) -> dict:
     """The server's mark for a child whose device sent something else (for the device)."""
     who = kept.marked_by
-    return {
+    conflict = {
         "child": kept.child_id,
         "status": kept.status,
         "reason": kept.reason,
@@ -362,6 +506,9 @@ def _conflict(kept: Mark, sent: MarkIn) -> dict:
         "by": (who.get_short_name() or who.get_username()) if who else "",
         "yours": sent.touched,
     }
+    if kept.late_minutes is not None:
+        conflict["minutes_late"] = kept.late_minutes
+    return conflict
 
 
 def _change(occurrence, old: Mark, new: MarkIn, kind) -> MarkChange:
@@ -378,10 +525,10 @@ def _change(occurrence, old: Mark, new: MarkIn, kind) -> MarkChange:
     )
 
 
-def history(occurrence: Occurrence, *, user, limit: int = 100):
+def history(occurrence: Occurrence, *, user, limit: int = 100, centres=None):
     """The register's changes that ``user`` may see, newest first (one query)."""
     changes = access.in_ensemble(
-        MarkChange.objects.all(), user, occurrence.ensemble_id, C.VIEW_CHILDREN
+        MarkChange.objects.all(), user, occurrence.ensemble_id, C.VIEW_CHILDREN, centres=centres
     )
     return (
         changes.filter(occurrence=occurrence)

@@ -21,6 +21,7 @@ def register_rules() -> None:
     register(m.EnsembleLead, in_ensemble)
     register(m.Session, in_ensemble)
     register(m.Occurrence, in_ensemble)
+    register(m.AttendanceCode, Rule(C.VIEW_CENTRE, "programme__centres", "programme", True))
     register(m.Term, Rule(C.VIEW_CENTRE, "centre", "centre__programme"))
     register(m.CentreRegisterSettings, Rule(C.VIEW_CENTRE, "centre", "centre__programme"))
     register(m.Holiday, Rule(C.VIEW_CENTRE, "programme__centres", "programme", distinct=True))

@@ -53,4 +53,19 @@ urlpatterns = [
         views.programme_attendance,
         name="programme_attendance",
     ),
+    path(
+        "programmes/<int:programme_pk>/attendance-codes/",
+        views.attendance_codes,
+        name="attendance_codes",
+    ),
+    path(
+        "attendance-codes/<int:pk>/edit/", views.attendance_code_edit, name="attendance_code_edit"
+    ),
+    path("ensembles/<int:pk>/bulk-absence/", views.bulk_absence, name="bulk_absence"),
+    path(
+        "centres/<int:centre_pk>/register-completion/",
+        views.register_completion,
+        name="register_completion",
+    ),
+    path("children/<int:pk>/attendance/", views.child_attendance, name="child_attendance"),
 ]

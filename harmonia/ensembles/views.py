@@ -13,7 +13,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -28,7 +28,9 @@ from harmonia import access
 from harmonia.access import Capability as C
 from harmonia.children import privacy
 from harmonia.ensembles import (
+    attendance,
     calendar_feeds,
+    codes,
     forms,
     insight,
     leads,
@@ -38,18 +40,19 @@ from harmonia.ensembles import (
 )
 from harmonia.ensembles.models import (
     AbsenceReason,
+    AttendanceCode,
     CalendarToken,
     Ensemble,
     EnsembleLead,
     Holiday,
     Mark,
-    MarkStatus,
     Occurrence,
     Placement,
     Section,
     Session,
     Term,
 )
+from harmonia.ensembles.templatetags.ensembles import PREFETCH_AHEAD, mark_for_offline
 from harmonia.programmes import zones
 from harmonia.programmes.models import Centre, Programme
 from harmonia.reports.disclosure import protect_separate
@@ -761,14 +764,16 @@ def today(request):
             "pk", flat=True
         )
     )
+    own = [o for o in occurrences if o.pk in mine]
+    others = [o for o in occurrences if o.pk not in mine]
+    # Kept on the device for offline use: the person's own registers today, and a few
+    # of their colleagues' (cover), not every register of the centre.
+    for o in own + others[: max(0, PREFETCH_AHEAD - len(own))]:
+        o.offline = True
     return render(
         request,
         "ensembles/today.html",
-        {
-            "mine": [o for o in occurrences if o.pk in mine],
-            "others": [o for o in occurrences if o.pk not in mine],
-            "date": day,
-        },
+        {"mine": own, "others": others, "date": day},
     )
 
 
@@ -786,38 +791,51 @@ def _register_occurrence(request, pk):
 @login_required
 @never_cache
 def register_page(request, pk):
-    """The register on a phone. Queries do not grow with the roster (see the tests)."""
+    """The register on a phone. Queries do not grow with the roster (see the tests).
+
+    Who may see which children is worked out once (``access.ensemble_child_centres``)
+    and reused by the roster, the safety notes, the marks and the history."""
     occurrence = _register_occurrence(request, pk)
     centre = occurrence.centre or occurrence.ensemble.centre
     caps = access.capabilities_in_centre(request.user, centre) if centre else frozenset()
     timezone.activate(zoneinfo.ZoneInfo(occurrence.time_zone))
     opens_on = register.opens_on(occurrence)
+    centres = access.ensemble_child_centres(
+        request.user, occurrence.ensemble_id, register.PAGE_NEEDS
+    )
     # Only the children this person may mark (a shared ensemble: their centres' own).
-    rows = register.roster_rows(occurrence, user=request.user)
+    rows = register.roster_rows(occurrence, user=request.user, centres=centres)
     marks = {
-        m.child_id: m
-        for m in access.in_ensemble(
+        child: {"status": status, "reason": reason, "note": note, "minutes_late": minutes}
+        for child, status, reason, note, minutes in access.in_ensemble(
             Mark.objects.filter(occurrence=occurrence),
             request.user,
             occurrence.ensemble_id,
             C.TAKE_REGISTER,
-        )
+            centres=centres,
+        ).values_list("child_id", "status", "reason", "note", "late_minutes")
     }
-    default = timetable.centre_settings(centre).register_default
+    all_codes = codes.for_programme(occurrence.ensemble.programme_id, active_only=False)
+    labels = {c.code: c.display_label for c in all_codes}
+    # The centre's default only matters for a register nobody has saved yet.
+    default = (
+        "" if occurrence.register_taken_at else timetable.centre_settings(centre).register_default
+    )
     for row in rows:
         row["mark"] = marks.get(row["id"])
-    changes = list(register.history(occurrence, user=request.user))
+    changes = list(register.history(occurrence, user=request.user, centres=centres))
+    for change in changes:
+        change.old_label = labels.get(change.old_status, change.old_status)
+        change.new_label = labels.get(change.new_status, change.new_status)
     privacy.log_seen(request, [row["id"] for row in rows] + [c.child_id for c in changes])
     state = {
         "occurrence": occurrence.pk,
         "submit": reverse("ensembles:register_submit", args=[occurrence.pk]),
         "user": request.user.pk,
-        "default": "" if occurrence.register_taken_at else default,
+        "default": default,
         "taken": occurrence.register_taken_at.isoformat() if occurrence.register_taken_at else "",
-        "marks": {
-            str(child): {"status": m.status, "reason": m.reason, "note": m.note}
-            for child, m in marks.items()
-        },
+        "marks": {str(child): m for child, m in marks.items()},
+        "codes": codes.register_state(all_codes),
     }
     return render(
         request,
@@ -825,12 +843,11 @@ def register_page(request, pk):
         {
             "occurrence": occurrence,
             "rows": rows,
+            "rows_html": register.rows_html(rows),
+            "labels": register.labels_html(),
             "state": state,
-            "counts": {
-                "total": len(rows),
-                "marked": sum(1 for r in rows if r["mark"]),
-            },
-            "statuses": MarkStatus,
+            "counts": {"total": len(rows), "marked": sum(1 for r in rows if r["mark"])},
+            "codes": [c for c in all_codes if c.active],
             "reasons": AbsenceReason.choices,
             "history": changes,
             "can_edit_timetable": C.MANAGE_CENTRE in caps,
@@ -932,7 +949,7 @@ def tutor_feed(request, token):
 @login_required
 def my_timetable(request):
     token = services.calendar_token(request.user)
-    agenda = timetable.tutor_agenda(request.user)
+    agenda = mark_for_offline(timetable.tutor_agenda(request.user))
     return render(
         request,
         "ensembles/my_timetable.html",
@@ -1024,5 +1041,179 @@ def programme_attendance(request, programme_pk):
             "children_total": total,
             "centres": rows,
             "threshold": settings.HARMONIA_SUPPRESSION_THRESHOLD,
+        },
+    )
+
+
+# Attendance codes, bulk absences, register completion, a child's calendar -------------
+
+
+@login_required
+def attendance_codes(request, programme_pk):
+    """A programme's attendance codes, and a form to add one."""
+    programme = access.get_for(
+        request.user, Programme.objects.all(), programme_pk, C.MANAGE_PROGRAMME
+    )
+    form = forms.AttendanceCodeForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            code = attendance.save_code(form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Added the code “%(code)s”.") % {"code": code})
+            return redirect("ensembles:attendance_codes", programme_pk=programme.pk)
+    return render(
+        request,
+        "ensembles/attendance_codes.html",
+        {
+            "programme": programme,
+            "codes": codes.for_programme(programme.pk, active_only=False),
+            "form": form,
+        },
+    )
+
+
+@login_required
+def attendance_code_edit(request, pk):
+    code = access.get_for(
+        request.user, AttendanceCode.objects.select_related("programme"), pk, C.MANAGE_PROGRAMME
+    )
+    form = forms.AttendanceCodeForm(request.POST or None, instance=code, programme=code.programme)
+    back = reverse("ensembles:attendance_codes", args=[code.programme_id])
+    if request.method == "POST" and form.is_valid():
+        try:
+            attendance.save_code(form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved “%(code)s”.") % {"code": code})
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=_("Change the code “%(code)s”") % {"code": code.code},
+        back=back,
+        intro=_(
+            "Changing what a code counts as changes every rate and dose that includes "
+            "its marks, past ones too. A code in use cannot be renamed: retire it instead."
+        ),
+    )
+
+
+@login_required
+def bulk_absence(request, pk):
+    """One mark for a group over some days (a trip, an outbreak); never over a person's."""
+    ensemble = access.get_for(
+        request.user, Ensemble.objects.select_related("programme", "centre"), pk, C.MANAGE_CENTRE
+    )
+    offered = codes.for_programme(ensemble.programme_id)
+    form = forms.BulkAbsenceForm(
+        request.POST or None, ensemble=ensemble, user=request.user, codes=offered
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = attendance.record_bulk_absence(
+                ensemble,
+                by=request.user,
+                first=data["first"],
+                last=data["last"],
+                code=data["code"],
+                reason=data["reason"],
+                note=data["note"],
+                section=data["section"],
+                children=data["children"] or None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Marked %(written)s attendances on %(sessions)s sessions; %(kept)s marks "
+                    "already recorded by a person were kept."
+                )
+                % {"written": result.written, "sessions": result.occurrences, "kept": result.kept},
+            )
+            return redirect(ensemble)
+    # The form names the children placed in the ensemble.
+    privacy.log_seen(request, list(form.fields["children"].queryset))
+    return _form_page(
+        request,
+        form,
+        title=_("Bulk absence: %(name)s") % {"name": ensemble},
+        back=ensemble.get_absolute_url(),
+        intro=_(
+            "Marks the chosen children on every session of these days. Marks a person "
+            "already recorded are kept; only empty or default marks are filled."
+        ),
+    )
+
+
+def _day(value, default):
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@login_required
+def register_completion(request, centre_pk):
+    """Which registers each tutor was due to take, and whether they were taken on time."""
+    centre = access.get_for(
+        request.user, Centre.objects.select_related("programme"), centre_pk, C.MANAGE_CENTRE
+    )
+    today = timezone.localdate()
+    last = _day(request.GET.get("until"), today)
+    first = _day(request.GET.get("from"), last - dt.timedelta(days=13))
+    if first > last:
+        first, last = last, first
+    first = max(first, last - dt.timedelta(days=attendance.MAX_BULK_DAYS))
+    return render(
+        request,
+        "ensembles/register_completion.html",
+        {
+            "centre": centre,
+            "first": first,
+            "last": last,
+            "rows": attendance.completion([centre], first, last),
+            "grace": int(attendance.ON_TIME_AFTER_END.total_seconds() // 60),
+        },
+    )
+
+
+@login_required
+def child_attendance(request, pk):
+    """A child's attendance day by day (a calendar per month), with what each mark means."""
+    from harmonia.children.models import Child
+
+    child = access.get_for(
+        request.user, Child.objects.select_related("centre"), pk, C.VIEW_CHILDREN
+    )
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("until", "").split("-"))
+        end_month = dt.date(year, month, 1)
+    except ValueError:
+        end_month = today.replace(day=1)
+    start_month = end_month
+    for _step in range(2):  # three months on a page
+        start_month = (start_month - dt.timedelta(days=1)).replace(day=1)
+    last = (end_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    privacy.log_seen(request, child)
+    data = attendance.child_calendar(child, start_month, last, today=today)
+    earlier = (start_month - dt.timedelta(days=1)).replace(day=1)
+    later = (last + dt.timedelta(days=1)) + dt.timedelta(days=62)
+    return render(
+        request,
+        "ensembles/child_attendance.html",
+        {
+            "child": child,
+            "first": start_month,
+            "last": last,
+            "earlier": f"{earlier:%Y-%m}",
+            "later": f"{later.replace(day=1):%Y-%m}" if last < today else "",
+            **data,
         },
     )

@@ -522,12 +522,14 @@ def drifting_away(centre, today: dt.date, limit: int = 10) -> list:
     computed from the marks of those sixteen weeks only, so a centre's whole
     history is never read. Two queries."""
     from harmonia.ensembles import insight
-    from harmonia.ensembles.models import ATTENDED, Mark, Occurrence
+    from harmonia.ensembles.codes import attended_q, possible_q
+    from harmonia.ensembles.models import Mark, Occurrence
 
     recent_from = today - dt.timedelta(days=insight.RECENT_DAYS - 1)
     before_from = recent_from - dt.timedelta(days=insight.BEFORE_DAYS)
-    came = Q(status__in=list(ATTENDED))
+    came = attended_q()
     recent = Q(occurrence__date__gte=recent_from)
+    possible = possible_q()
     # The sessions of those weeks where this centre's children play (an index
     # range on occurrences, then marks by occurrence: never a scan of all marks).
     sessions = Occurrence.objects.filter(
@@ -543,9 +545,9 @@ def drifting_away(centre, today: dt.date, limit: int = 10) -> list:
         )
         .values("child_id")
         .annotate(
-            recent=Count("id", filter=recent),
+            recent=Count("id", filter=recent & possible),
             recent_came=Count("id", filter=recent & came),
-            before=Count("id", filter=~recent),
+            before=Count("id", filter=~recent & possible),
             before_came=Count("id", filter=~recent & came),
         )
         .filter(recent__gte=insight.MIN_RECENT, before__gte=insight.MIN_BEFORE)

@@ -37,7 +37,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek, ExtractYear
 
-from harmonia.ensembles.models import ATTENDED, Ensemble, Mark, Occurrence, SessionKind
+from harmonia.ensembles.codes import attended_q, possible_q
+from harmonia.ensembles.models import Ensemble, Mark, Occurrence, SessionKind
 from harmonia.reports.models import Activity, AttendanceSummary, ChildAttendance
 
 TEACHING_WEEKS_PER_TERM = 13  # 39 teaching weeks a year in English schools
@@ -160,9 +161,10 @@ def _child_rows(marks):
     return (
         marks.values("child_id", "r_centre", "r_year", "r_term", "r_activity")
         .annotate(
-            marked=Count("id"),
-            attended=Count("id", filter=Q(status__in=ATTENDED)),
-            minutes=Coalesce(Sum("occurrence__minutes", filter=Q(status__in=ATTENDED)), 0),
+            # By the programme's attendance codes: "marked" counts possible marks.
+            marked=Count("id", filter=possible_q()),
+            attended=Count("id", filter=attended_q()),
+            minutes=Coalesce(Sum("occurrence__minutes", filter=attended_q()), 0),
         )
         .order_by()
     )

@@ -107,11 +107,18 @@ def test_the_register_page_costs_the_same_queries_at_any_size(
     client = as_persona("tutor_a")
     post(client, reg.occurrence, {"key": str(uuid.uuid4()), "marks": marks_payload(reg.children)})
     url = reverse("ensembles:register", args=[reg.occurrence.pk])
-    # session, user, occurrence (get_for), memberships, roster (+ children, sections and
-    # safety notes joined), marks, centre register settings, history, access-log insert
-    # (one row per child shown), the zones of the centres (one query)
-    with django_assert_num_queries(10):
+    # Reopening a taken register: session, user, occurrence (get_for), memberships, lead
+    # grants (who may see which children is worked out once, as centre ids), roster
+    # (+ children, sections and safety notes joined), marks, the programme's attendance
+    # codes, history, access-log insert (one row per child shown), the zones of the
+    # centres (one query)
+    with django_assert_num_queries(11):
         response = client.get(url)
+    assert response.status_code == 200
+    # A register nobody has taken also reads the centre's default (present/unmarked).
+    fresh = register_of(size, name="Second orchestra")
+    with django_assert_num_queries(12):
+        response = client.get(reverse("ensembles:register", args=[fresh.occurrence.pk]))
     assert response.status_code == 200
 
 
@@ -123,12 +130,13 @@ def test_a_submission_costs_the_same_queries_at_any_size(
     client = as_persona("tutor_a")
     post(client, reg.occurrence, {"key": str(uuid.uuid4()), "marks": marks_payload(reg.children)})
     payload = {"key": str(uuid.uuid4()), "marks": marks_payload(reg.children, status="late")}
-    # session, user, occurrence, stored key?, children the sender may not mark (one count),
+    # session, user, occurrence, stored key?, the programme's attendance codes, children
+    # the sender may not mark (one count),
     # savepoint, existing marks, roster, ONE upsert
     # of every mark, one insert of the history rows, register taken, submission, audit,
     # release savepoint; memberships (the person's home zone) and the zones of the
     # centres (one query: is the register open yet, on the centre's date?)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         response = post(client, reg.occurrence, payload)
     assert response.json()["saved"] == size
 

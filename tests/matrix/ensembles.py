@@ -147,6 +147,30 @@ VIEW_CHILDREN_A = answers(
     outsider=NOT_FOUND,
 )
 EVERYONE = answers(OK, anonymous=OK)
+MANAGE_ENGLAND = answers(FORBIDDEN, programme_lead=OK, outsider=NOT_FOUND)
+
+
+def attendance_code(w):
+    from harmonia.ensembles.models import AttendanceCode
+
+    return {"pk": AttendanceCode.objects.get(programme=w.england, code="remote").pk}
+
+
+def code_form(w):
+    return {"code": "field_trip", "label": "On a trip", "label_es": "De excursión",
+            "abbreviation": "T", "abbreviation_es": "E", "counts_as_possible": "on",
+            "order": "70", "active": "on"}  # fmt: skip
+
+
+def bulk_form(w):
+    today = timezone.localdate().isoformat()
+    return {"first": today, "last": today, "code": "absent_authorised", "reason": "school",
+            "note": "Trip"}  # fmt: skip
+
+
+def child(w):
+    return {"pk": _register(w).children[0].pk}
+
 
 CASES = {
     "ensembles:ensemble_list": Case(SEE_CENTRE_A, kwargs=centre_a),
@@ -215,4 +239,22 @@ CASES = {
         ),
         kwargs=lambda w: {"programme_pk": w.england.pk},
     ),
+    # Attendance codes are the programme's: its managers change them.
+    "ensembles:attendance_codes": Case(
+        MANAGE_ENGLAND,
+        post=writes(MANAGE_ENGLAND),
+        kwargs=lambda w: {"programme_pk": w.england.pk},
+        data=code_form,
+    ),
+    "ensembles:attendance_code_edit": Case(
+        MANAGE_ENGLAND,
+        post=writes(MANAGE_ENGLAND),
+        kwargs=attendance_code,
+        data=lambda w: {**code_form(w), "code": "remote", "counts_as_attended": "on"},
+    ),
+    "ensembles:bulk_absence": Case(
+        MANAGE_CENTRE_A, post=writes(MANAGE_CENTRE_A), kwargs=ensemble, data=bulk_form
+    ),
+    "ensembles:register_completion": Case(MANAGE_CENTRE_A, kwargs=centre_a),
+    "ensembles:child_attendance": Case(VIEW_CHILDREN_A, kwargs=child),
 }

@@ -9,6 +9,7 @@
 (function () {
   "use strict";
   const Q = self.HarmoniaOffline;
+  const MAX_PREFETCH = 8;
   const user = document.body.dataset.user || "";
   if (!Q || !user) return; // signed out: signout.js has forgotten the rosters
   const state = readJSON("register-state");
@@ -33,7 +34,8 @@
   if ("serviceWorker" in navigator) {
     worker = navigator.serviceWorker.register(swUrl, { scope: "/" }).then(() => navigator.serviceWorker.ready);
     worker.then((reg) => {
-      const links = Array.from(document.querySelectorAll("a[data-offline]"), (a) => a.href);
+      // Today's registers and the next few (the page marks them); never a whole list.
+      const links = Array.from(document.querySelectorAll("a[data-offline]"), (a) => a.href).slice(0, MAX_PREFETCH);
       if (links.length && reg.active) reg.active.postMessage({ cache: links });
     }).catch(() => {});
     navigator.serviceWorker.addEventListener("message", (event) => {
@@ -82,7 +84,8 @@
       names[id] = row.querySelector("[data-name]").textContent;
       const server = state.marks[id];
       marks[id] = server
-        ? { status: server.status, reason: server.reason, note: server.note, touched: false, dirty: false }
+        ? { status: server.status, reason: server.reason, note: server.note,
+          minutes_late: server.minutes_late, touched: false, dirty: false }
         : { status: state.default || "", reason: "", note: "", touched: false, dirty: !!state.default };
     });
 
@@ -98,19 +101,43 @@
       keepDraft();
       render();
     }
-    const NEXT = { "": "present", present: "late", late: "absent_unauthorised",
-      absent_unauthorised: "present", absent_authorised: "present" };
+    /* The programme's attendance codes (in the page, so they work offline too). One tap
+     * steps through the codes with a place in the cycle; the others are under ⋯. */
+    const CODES = {};
+    (state.codes || []).forEach((c) => { CODES[c.code] = c; });
+    const cycle = (state.codes || []).filter((c) => c.active && c.tap).sort((a, b) => a.tap - b.tap).map((c) => c.code);
+    function next(status) {
+      const at = cycle.indexOf(status);
+      return cycle.length ? cycle[(at + 1) % cycle.length] : status;
+    }
+    const active = (state.codes || []).filter((c) => c.active);
+    const reasonCode = (active.find((c) => c.reason) || {}).code;
+    const plainAbsence = (active.find((c) => c.code === "absent_unauthorised")
+      || active.find((c) => !c.attended && c.possible && !c.reason) || {}).code;
+    function kindOf(status) {
+      const c = CODES[status];
+      if (!c) return status ? "absent" : "";
+      if (c.attended) return "attended";
+      return c.possible ? "absent" : "excused";
+    }
 
     const sheet = root.querySelector("[data-sheet]");
     const sheetReason = sheet.querySelector("[data-reason]");
     const sheetNote = sheet.querySelector("[data-note]");
+    const sheetCode = sheet.querySelector("[data-code]");
+    const sheetMinutes = sheet.querySelector("[data-minutes]");
+    const minutesField = sheet.querySelector("[data-minutes-field]");
+    function sheetShows(status) {
+      const c = CODES[status] || {};
+      minutesField.hidden = !c.minutes;
+    }
     const reasonLabels = {};
     Array.from(sheetReason.options).forEach((o) => { if (o.value) reasonLabels[o.value] = o.text; });
     let current = null;
     rows.forEach((row) => {
       const id = row.dataset.child;
       row.querySelector("[data-toggle]").addEventListener("click", () => {
-        set(id, { status: NEXT[marks[id].status], reason: "" });
+        set(id, { status: next(marks[id].status), reason: "", minutes_late: null });
       });
       row.querySelector("[data-more]").addEventListener("click", () => {
         current = id;
@@ -118,16 +145,38 @@
         const safety = row.querySelector("[data-safety]");
         sheet.querySelector("[data-sheet-safety]").hidden = !safety;
         sheet.querySelector("[data-sheet-safety-text]").innerHTML = safety ? safety.innerHTML : "";
-        sheetReason.value = marks[id].status === "absent_authorised" ? marks[id].reason : "";
+        const c = CODES[marks[id].status] || {};
+        sheetCode.value = marks[id].status || "";
+        sheetReason.value = c.reason ? marks[id].reason : "";
+        sheetMinutes.value = marks[id].minutes_late == null ? "" : marks[id].minutes_late;
+        sheetShows(marks[id].status);
         sheetNote.value = marks[id].note || "";
         if (sheet.showModal) sheet.showModal(); else sheet.setAttribute("open", "");
       });
     });
+    sheetCode.addEventListener("change", () => {
+      if (current === null || !sheetCode.value) return;
+      const c = CODES[sheetCode.value] || {};
+      set(current, { status: sheetCode.value, reason: c.reason ? (sheetReason.value || "other") : "",
+        minutes_late: c.minutes ? marks[current].minutes_late : null });
+      if (c.reason && !sheetReason.value) sheetReason.value = "other";
+      if (!c.reason) sheetReason.value = "";
+      sheetShows(sheetCode.value);
+    });
+    sheetMinutes.addEventListener("change", () => {
+      if (current === null) return;
+      const n = sheetMinutes.value === "" ? null : Math.max(0, Math.min(600, Math.round(Number(sheetMinutes.value))));
+      if (n !== null && Number.isNaN(n)) return;
+      set(current, { minutes_late: n });
+    });
     sheetReason.addEventListener("change", () => {
       if (current === null) return;
       const reason = sheetReason.value;
-      if (reason) set(current, { status: "absent_authorised", reason });
-      else if (marks[current].status === "absent_authorised") set(current, { status: "absent_unauthorised", reason: "" });
+      const now = CODES[marks[current].status] || {};
+      if (reason) set(current, { status: now.reason ? marks[current].status : reasonCode, reason, minutes_late: null });
+      else if (now.reason) set(current, { status: plainAbsence, reason: "" });
+      sheetCode.value = marks[current].status || "";
+      sheetShows(marks[current].status);
     });
     sheetNote.addEventListener("change", () => {
       if (current !== null && sheetNote.value.trim() !== (marks[current].note || "")) set(current, { note: sheetNote.value.trim() });
@@ -151,6 +200,7 @@
       const out = Object.keys(marks).filter((id) => marks[id].dirty && marks[id].status).map((id) => ({
         child: Number(id), status: marks[id].status, reason: marks[id].reason || "",
         note: marks[id].note || "", touched: !!marks[id].touched,
+        minutes_late: marks[id].minutes_late == null ? null : marks[id].minutes_late,
         marked_at: (marks[id].touched && marks[id].marked_at) || now,
       }));
       if (out.length) {
@@ -177,7 +227,8 @@
         (outcome.result.conflicts || []).forEach((c) => {
           const id = String(c.child);
           if (!marks[id] || (marks[id].dirty && marks[id].touched)) return; // tapped again since
-          Object.assign(marks[id], { status: c.status, reason: c.reason, note: c.note, touched: false, dirty: false });
+          Object.assign(marks[id], { status: c.status, reason: c.reason, note: c.note,
+            minutes_late: c.minutes_late == null ? null : c.minutes_late, touched: false, dirty: false });
           conflicts[id] = c;
         });
       } else if (outcome.signedOut) {
@@ -192,6 +243,7 @@
       render();
     });
     const attentionBox = root.querySelector("[data-attention]");
+    const saveResult = root.querySelector("[data-save-result]");
     const attentionList = root.querySelector("[data-attention-list]");
 
     function fmt(template, values) {
@@ -200,7 +252,10 @@
     function time(iso) {
       return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     }
-    function label(m) { return m.status ? L[m.status] : L.unmarked; }
+    function label(m) {
+      if (!m.status) return L.unmarked;
+      return CODES[m.status] ? CODES[m.status].label : m.status;
+    }
 
     function renderConflicts() {
       const ids = Object.keys(conflicts);
@@ -243,15 +298,19 @@
         const id = row.dataset.child;
         const m = marks[id];
         row.dataset.status = m.status;
+        row.dataset.kind = kindOf(m.status);
         row.dataset.touched = m.dirty && m.touched ? "true" : "false";
         row.dataset.conflict = conflicts[id] ? "true" : "false";
         row.querySelector("[data-label]").textContent = label(m);
-        const extra = [m.status === "absent_authorised" ? reasonLabels[m.reason] : "", m.note].filter(Boolean).join(" · ");
+        const c = CODES[m.status] || {};
+        const extra = [c.reason ? reasonLabels[m.reason] : "",
+          c.minutes && m.minutes_late != null ? fmt(L.minutes, { count: m.minutes_late }) : "",
+          m.note].filter(Boolean).join(" · ");
         row.querySelector("[data-extra]").textContent = extra ? " · " + extra : "";
-        if (m.status === "present") counts.present++;
-        else if (m.status === "late") counts.late++;
-        else if (m.status) counts.absent++;
-        else counts.unmarked++;
+        if (!m.status) counts.unmarked++;
+        else if (c.attended && c.minutes) counts.late++;
+        else if (c.attended) counts.present++;
+        else counts.absent++;
       });
       if (all) all.style.display = counts.unmarked ? "" : "none";
       Object.keys(counts).forEach((k) => {
@@ -272,6 +331,11 @@
       else { text = initialSync; kind = "new"; }
       sync.textContent = text;
       sync.dataset.state = kind;
+      // The same result next to the Save button, where the tutor's eyes are.
+      if (saveResult) {
+        saveResult.textContent = kind === "new" ? "" : text;
+        saveResult.dataset.state = kind;
+      }
       if (saveButton) saveButton.dataset.dirty = dirty ? "true" : "false";
       renderConflicts();
       renderAttention(attention);
