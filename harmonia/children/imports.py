@@ -13,6 +13,7 @@ from dataclasses import asdict
 
 from django.db import OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django_tasks import task
 
 from harmonia import audit
@@ -50,7 +51,45 @@ RELATIONSHIPS = {
 
 
 def _problems(items) -> list[dict]:
-    return [{"row": p.row, "field": p.field, "message": p.message} for p in items]
+    return [
+        {
+            "row": p.row,
+            "field": p.field,
+            "message": p.message,
+            "template": p.template,
+            "params": {k: str(v) for k, v in p.params.items()},
+        }
+        for p in items
+    ]
+
+
+def _translated(template: str, params: dict, english: str) -> str:
+    if not template:
+        return english
+    try:
+        return gettext(template) % params
+    except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
+        return english
+
+
+def problem_text(problem: dict) -> str:
+    """A stored problem in the reader's language (older logs hold English only)."""
+    return _translated(problem.get("template", ""), problem.get("params", {}), problem["message"])
+
+
+def error_text(log: ImportLog) -> str:
+    """Why a file was refused, in the reader's language."""
+    detail = log.error_detail or {}
+    return _translated(detail.get("template", ""), detail.get("params", {}), log.error)
+
+
+def _refused(log: ImportLog, exc: FileRefused) -> None:
+    log.state = ImportLog.State.INVALID
+    log.error = str(exc)
+    log.error_detail = {
+        "template": exc.template,
+        "params": {k: str(v) for k, v in exc.params.items()},
+    }
 
 
 def read_upload(
@@ -88,8 +127,7 @@ def read_upload(
             text = classlist.decode(data)
             pupils = classlist.read_classlist(text, mapping or {}, fsm_from=fsm_from)
     except FileRefused as exc:
-        log.state = ImportLog.State.INVALID
-        log.error = str(exc)
+        _refused(log, exc)
         log.save()
         return log
     problems = check(pupils)
@@ -98,6 +136,7 @@ def read_upload(
     log.problems = _problems(problems)
     if not pupils:
         log.error = "The file holds no pupils."
+        log.error_detail = {"template": gettext_noop("The file holds no pupils."), "params": {}}
     log.state = ImportLog.State.INVALID if problems or not pupils else ImportLog.State.VALIDATED
     log.save()
     return log
@@ -116,7 +155,7 @@ def start_classlist(centre, *, filename: str, data: bytes, by, school=None) -> I
     try:
         table = classlist.read_table(data, filename)
     except FileRefused as exc:
-        log.state, log.error = ImportLog.State.INVALID, str(exc)
+        _refused(log, exc)
     else:
         log.source, log.header = table.text, table.describe()
         log.state = ImportLog.State.MAPPING

@@ -630,6 +630,9 @@ class ImportLog(models.Model):
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     error = models.TextField(blank=True)
+    # The refusal as a message template and its values, so each reader sees it in their
+    # language (``imports.error_text``); ``error`` keeps the English for the record.
+    error_detail = models.JSONField(default=dict, blank=True)
     # The manager's answers to "possible match": {"<row>:<contact>": guardian id}.
     confirmed_matches = models.JSONField(default=dict, blank=True)
     # Where the file came from, for the preview: a CTF's header (source school,

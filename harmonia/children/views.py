@@ -746,10 +746,12 @@ def import_detail(request, pk):
     rows = imports.preview(log) if log.state == ImportLog.State.VALIDATED else []
     privacy.log_seen(request, [r["child"] for r in rows if r["child"]])
     special = C.VIEW_SPECIAL_CATEGORY in access.capabilities_in_centre(request.user, log.centre)
+    problems = [{**p, "text": imports.problem_text(p)} for p in log.problems]
     return render(
         request,
         "children/import_detail.html",
-        {"log": log, "centre": log.centre, "rows": rows,
+        {"log": log, "centre": log.centre, "rows": rows, "problems": problems,
+         "error_text": imports.error_text(log),
          "summary": imports.summary(log) if rows else None, "special": special,
          "polling": log.state in (ImportLog.State.QUEUED, ImportLog.State.RUNNING)},
     )  # fmt: skip

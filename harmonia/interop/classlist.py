@@ -15,7 +15,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-from harmonia.interop.pupils import Contact, FileRefused, Pupil
+from harmonia.interop.pupils import Contact, FileRefused, Pupil, gettext_noop
 
 MAX_BYTES = 5 * 1024 * 1024
 # A class list has a few dozen columns; a file wider than this is not one (and a
@@ -77,7 +77,9 @@ REQUIRED = ("surname", "forename", "dob")
 def _too_big(data: bytes, max_bytes: int) -> None:
     if len(data) > max_bytes:
         raise FileRefused(
-            f"The file is {len(data) // 1024} KB; the limit is {max_bytes // 1024} KB."
+            gettext_noop("The file is %(size)s KB; the limit is %(limit)s KB."),
+            size=len(data) // 1024,
+            limit=max_bytes // 1024,
         )
 
 
@@ -89,7 +91,9 @@ def decode_with_encoding(data: bytes, *, max_bytes: int = MAX_BYTES) -> tuple[st
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise FileRefused("The file says it is UTF-16 but is not readable as such.") from None
+            raise FileRefused(
+                gettext_noop("The file says it is UTF-16 but is not readable as such.")
+            ) from None
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data.decode("utf-8-sig"), "utf-8 with BOM"
@@ -102,7 +106,9 @@ def decode_with_encoding(data: bytes, *, max_bytes: int = MAX_BYTES) -> tuple[st
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
-        raise FileRefused("The file is not readable text (not UTF-8 or Windows-1252).") from None
+        raise FileRefused(
+            gettext_noop("The file is not readable text (not UTF-8 or Windows-1252).")
+        ) from None
 
 
 def decode(data: bytes, *, max_bytes: int = MAX_BYTES) -> str:
@@ -133,11 +139,19 @@ def sniff_delimiter(text: str) -> str:
 def _check_shape(columns: list[str], rows: int) -> None:
     if len(columns) > MAX_COLUMNS:
         raise FileRefused(
-            f"The file has {len(columns):,} columns; a class list may have at most "
-            f"{MAX_COLUMNS}. Save only the sheet or columns with the pupils and upload again."
+            gettext_noop(
+                "The file has %(columns)s columns; a class list may have at most %(limit)s. "
+                "Save only the sheet or columns with the pupils and upload again."
+            ),
+            columns=f"{len(columns):,}",
+            limit=MAX_COLUMNS,
         )
     if rows > MAX_ROWS:
-        raise FileRefused(f"The file has {rows:,} rows; the limit is {MAX_ROWS:,}.")
+        raise FileRefused(
+            gettext_noop("The file has %(rows)s rows; the limit is %(limit)s."),
+            rows=f"{rows:,}",
+            limit=f"{MAX_ROWS:,}",
+        )
 
 
 def _header_width(text: str, delimiter: str) -> list[str]:
@@ -145,7 +159,9 @@ def _header_width(text: str, delimiter: str) -> list[str]:
     try:
         first = next(reader, [])
     except csv.Error as exc:
-        raise FileRefused(f"The file is not a readable CSV ({exc}).") from None
+        raise FileRefused(
+            gettext_noop("The file is not a readable CSV (%(why)s)."), why=exc
+        ) from None
     return [h.strip() for h in first]
 
 
@@ -156,7 +172,7 @@ def read_csv_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
     # refused after one line, not after parsing it whole.
     columns = _header_width(text, delimiter)
     if not columns or not any(columns):
-        raise FileRefused("The file has no header row.")
+        raise FileRefused(gettext_noop("The file has no header row."))
     _check_shape(columns, 0)
     out = io.StringIO()
     count = 0
@@ -167,7 +183,11 @@ def read_csv_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
             if count > MAX_ROWS + 1:
                 break
     except csv.Error as exc:
-        raise FileRefused(f"The file is not a readable CSV (line {count + 1}: {exc}).") from None
+        raise FileRefused(
+            gettext_noop("The file is not a readable CSV (line %(line)s: %(why)s)."),
+            line=count + 1,
+            why=exc,
+        ) from None
     _check_shape(columns, count - 1)
     return Table(out.getvalue(), columns, "csv", encoding, delimiter, rows=count - 1)
 
@@ -181,11 +201,12 @@ def read_xlsx_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise FileRefused("The file is not a readable XLSX workbook.") from None
+        raise FileRefused(gettext_noop("The file is not a readable XLSX workbook.")) from None
     if unpacked > MAX_XLSX_UNPACKED:
         raise FileRefused(
-            f"The workbook unpacks to {unpacked // (1024 * 1024)} MB; the limit is "
-            f"{MAX_XLSX_UNPACKED // (1024 * 1024)} MB."
+            gettext_noop("The workbook unpacks to %(size)s MB; the limit is %(limit)s MB."),
+            size=unpacked // (1024 * 1024),
+            limit=MAX_XLSX_UNPACKED // (1024 * 1024),
         )
     import openpyxl  # only here: CSV uploads never load it
 
@@ -195,19 +216,20 @@ def read_xlsx_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
         )
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise FileRefused(
-            f"The file is not a readable XLSX workbook ({type(exc).__name__})."
+            gettext_noop("The file is not a readable XLSX workbook (%(why)s)."),
+            why=type(exc).__name__,
         ) from None
     try:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
-            raise FileRefused("The workbook has no sheets.")
+            raise FileRefused(gettext_noop("The workbook has no sheets."))
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None) or ()
         columns = [_cell_text(v) for v in header]
         while columns and not columns[-1]:
             columns.pop()
         if not any(columns):
-            raise FileRefused("The first sheet has no header row.")
+            raise FileRefused(gettext_noop("The first sheet has no header row."))
         _check_shape(columns, 0)
         out = io.StringIO()
         out.write(_csv_line(columns))
@@ -227,8 +249,12 @@ def read_xlsx_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
         if formulas:
             shown = "; ".join(formulas[:5]) + ("…" if len(formulas) > 5 else "")
             raise FileRefused(
-                f"{len(formulas)} cell(s) hold a formula, which Harmonia does not work out: "
-                f"{shown}. Copy the sheet and paste values only, then upload again."
+                gettext_noop(
+                    "%(count)s cell(s) hold a formula, which Harmonia does not work out: "
+                    "%(cells)s. Copy the sheet and paste values only, then upload again."
+                ),
+                count=len(formulas),
+                cells=shown,
             )
         return Table(out.getvalue(), columns, "xlsx", sheet=sheet.title, rows=count)
     finally:
@@ -272,7 +298,7 @@ def read_table(data: bytes, filename: str = "", *, max_bytes: int = MAX_BYTES) -
 def headers(text: str) -> list[str]:
     first = _header_width(text, ",")
     if not first:
-        raise FileRefused("The file has no header row.")
+        raise FileRefused(gettext_noop("The file has no header row."))
     _check_shape(first, 0)
     return first
 
@@ -294,7 +320,9 @@ def read_classlist(text: str, mapping: dict[str, str], *, fsm_from: str = "") ->
     A yes in the FSM column opens an FSM period from ``fsm_from``."""
     missing = [f for f in REQUIRED if not mapping.get(f)]
     if missing:
-        raise FileRefused("Choose a column for: " + ", ".join(missing) + ".")
+        raise FileRefused(
+            gettext_noop("Choose a column for: %(fields)s."), fields=", ".join(missing)
+        )
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is not None:
         reader.fieldnames = [name.strip() for name in reader.fieldnames]
@@ -333,5 +361,7 @@ def read_classlist(text: str, mapping: dict[str, str], *, fsm_from: str = "") ->
                 ]
             pupils.append(pupil)
     except csv.Error as exc:
-        raise FileRefused(f"The file is not a readable CSV ({exc}).") from None
+        raise FileRefused(
+            gettext_noop("The file is not a readable CSV (%(why)s)."), why=exc
+        ) from None
     return pupils

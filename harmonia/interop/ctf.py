@@ -14,7 +14,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from harmonia.interop.pupils import Contact, FileRefused, Pupil
+from harmonia.interop.pupils import Contact, FileRefused, Pupil, gettext_noop
 
 MAX_BYTES = 20 * 1024 * 1024  # a large secondary's full CTF is a few megabytes
 
@@ -111,19 +111,28 @@ def read_ctf(data: bytes, *, max_bytes: int = MAX_BYTES) -> tuple[Header, list[P
     """The header and pupils of a CTF, or :class:`FileRefused` with the reason."""
     if len(data) > max_bytes:
         raise FileRefused(
-            f"The file is {len(data) // 1024} KB; the limit is {max_bytes // 1024} KB."
+            gettext_noop("The file is %(size)s KB; the limit is %(limit)s KB."),
+            size=len(data) // 1024,
+            limit=max_bytes // 1024,
         )
     try:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise FileRefused(
-            "The file declares a DTD or entities, which a Common Transfer File never does; "
-            "it was refused for safety."
+            gettext_noop(
+                "The file declares a DTD or entities, which a Common Transfer File never "
+                "does; it was refused for safety."
+            )
         ) from None
     except ParseError as exc:
-        raise FileRefused(f"The file is not well-formed XML ({exc}).") from None
+        raise FileRefused(
+            gettext_noop("The file is not well-formed XML (%(why)s)."), why=exc
+        ) from None
     if root.tag != "CTfile":
-        raise FileRefused(f"This is not a Common Transfer File (its root is <{root.tag}>).")
+        raise FileRefused(
+            gettext_noop("This is not a Common Transfer File (its root is <%(root)s>)."),
+            root=root.tag,
+        )
     head = root.find("Header")
     source = head.find("SourceSchool") if head is not None else None
     header = Header(

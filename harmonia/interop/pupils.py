@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import asdict, dataclass, field
+from dataclasses import field as dataclass_field
 
 from stdnum.gb import upn as stdnum_upn
 
@@ -122,15 +123,36 @@ class Pupil:
         return cls(**data)
 
 
+def gettext_noop(message: str) -> str:
+    """Mark a message for the Spanish catalogue (Django's makemessages reads this name);
+    the adapters stay free of Django, and Harmonia translates when it shows the message
+    (``children.imports.problem_text``)."""
+    return message
+
+
 @dataclass(frozen=True)
 class Problem:
+    """One problem on one row: ``message`` in English for the record; ``template`` and
+    ``params`` let each reader see it in their language."""
+
     row: int
     field: str
     message: str
+    template: str = ""
+    params: dict = dataclass_field(default_factory=dict)
+
+
+def problem(row: int, field: str, template: str, **params) -> Problem:
+    return Problem(row, field, template % params, template, params)
 
 
 class FileRefused(Exception):
-    """The whole file cannot be read (too big, not well formed, hostile)."""
+    """The whole file cannot be read (too big, not well formed, hostile). ``str(exc)``
+    is English; ``template`` and ``params`` let Harmonia translate it."""
+
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+        super().__init__(template % params if params else template)
 
 
 def parse_date(value: str) -> datetime.date | None:
@@ -171,54 +193,98 @@ def check(pupils: list[Pupil], *, today: datetime.date | None = None) -> list[Pr
     for p in pupils:
         normalise(p)
         if not p.surname:
-            problems.append(Problem(p.row, "Surname", "The surname is missing."))
+            problems.append(problem(p.row, "Surname", gettext_noop("The surname is missing.")))
         if not p.forename:
-            problems.append(Problem(p.row, "Forename", "The forename is missing."))
+            problems.append(problem(p.row, "Forename", gettext_noop("The forename is missing.")))
         dob = parse_date(p.dob)
         if dob is None:
-            problems.append(Problem(p.row, "DOB", f"“{p.dob}” is not a date."))
+            problems.append(
+                problem(p.row, "DOB", gettext_noop("“%(value)s” is not a date."), value=p.dob)
+            )
         elif dob > today or dob < today.replace(year=today.year - 25):
-            problems.append(Problem(p.row, "DOB", f"{p.dob} is not a possible date of birth."))
+            problems.append(
+                problem(
+                    p.row,
+                    "DOB",
+                    gettext_noop("%(value)s is not a possible date of birth."),
+                    value=p.dob,
+                )
+            )
         if p.upn:
             if not stdnum_upn.is_valid(p.upn):
                 problems.append(
-                    Problem(p.row, "UPN", f"{p.upn} is not a valid UPN (wrong check letter?).")
+                    problem(
+                        p.row,
+                        "UPN",
+                        gettext_noop("%(value)s is not a valid UPN (wrong check letter?)."),
+                        value=p.upn,
+                    )
                 )
             elif p.upn in seen_upn:
-                problems.append(Problem(p.row, "UPN", f"{p.upn} is also on row {seen_upn[p.upn]}."))
+                problems.append(
+                    problem(
+                        p.row,
+                        "UPN",
+                        gettext_noop("%(value)s is also on row %(other)s."),
+                        value=p.upn,
+                        other=seen_upn[p.upn],
+                    )
+                )
             seen_upn.setdefault(p.upn, p.row)
         if p.year_group and p.year_group not in YEAR_GROUPS:
             problems.append(
-                Problem(
+                problem(
                     p.row,
                     "NCyearActual",
-                    f"“{p.year_group}” is not a year group (write e.g. Year 4, Y4, R or N2).",
+                    gettext_noop(
+                        "“%(value)s” is not a year group (write e.g. Year 4, Y4, R or N2)."
+                    ),
+                    value=p.year_group,
                 )
             )
         if p.sex and p.sex not in {"M", "F", "U"}:
-            problems.append(Problem(p.row, "Sex", f"“{p.sex}” is not M, F or U."))
+            problems.append(
+                problem(p.row, "Sex", gettext_noop("“%(value)s” is not M, F or U."), value=p.sex)
+            )
         if p.ethnicity and p.ethnicity not in ETHNICITY_CODES:
             problems.append(
-                Problem(
+                problem(
                     p.row,
                     "Ethnicity",
-                    f"“{p.ethnicity}” is not a DfE ethnicity code (main or extended).",
+                    gettext_noop("“%(value)s” is not a DfE ethnicity code (main or extended)."),
+                    value=p.ethnicity,
                 )
             )
         if p.sen_provision and p.sen_provision not in SEN_CODES:
             problems.append(
-                Problem(p.row, "SENprovision", f"“{p.sen_provision}” is not N, K or E.")
+                problem(
+                    p.row,
+                    "SENprovision",
+                    gettext_noop("“%(value)s” is not N, K or E."),
+                    value=p.sen_provision,
+                )
             )
         for start, end in p.fsm:
             s, e = parse_date(start), parse_date(end) if end else None
             if s is None or (end and e is None) or (s and e and e < s):
                 problems.append(
-                    Problem(p.row, "FSMinstance", f"The period {start}–{end} is not valid.")
+                    problem(
+                        p.row,
+                        "FSMinstance",
+                        gettext_noop("The period %(start)s–%(end)s is not valid."),
+                        start=start,
+                        end=end,
+                    )
                 )
         person = (p.surname.lower(), p.forename.lower(), p.dob)
         if dob and person in seen_person:
             problems.append(
-                Problem(p.row, "Pupil", f"The same pupil is also on row {seen_person[person]}.")
+                problem(
+                    p.row,
+                    "Pupil",
+                    gettext_noop("The same pupil is also on row %(other)s."),
+                    other=seen_person[person],
+                )
             )
         seen_person.setdefault(person, p.row)
     return problems

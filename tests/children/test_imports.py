@@ -91,7 +91,9 @@ def test_a_file_with_one_bad_upn_imports_nothing_and_names_the_row(as_persona, w
     assert log.state == ImportLog.State.INVALID
     assert log.problems == [
         {"row": 2, "field": "UPN",
-         "message": "A801200005001 is not a valid UPN (wrong check letter?)."}
+         "message": "A801200005001 is not a valid UPN (wrong check letter?).",
+         "template": "%(value)s is not a valid UPN (wrong check letter?).",
+         "params": {"value": "A801200005001"}}
     ]  # fmt: skip
     page = client.get(reverse("children:import_detail", args=[log.pk])).content.decode()
     assert "A801200005001" in page and "Apply" not in page
