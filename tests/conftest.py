@@ -30,6 +30,7 @@ from harmonia.programmes.models import (
     PartnerSchool,
     Programme,
 )
+from tests import demo_snapshot as snapshots
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 
 PASSWORD = "correct horse battery staple"
@@ -192,6 +193,23 @@ def as_persona(client, world):
         return client
 
     return login
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker):
+    """The demo programme's rows, loaded once per session (tests/demo_snapshot.py)."""
+    with django_db_blocker.unblock():
+        return snapshots.take()
+
+
+@pytest.fixture
+def demo(db, demo_snapshot):
+    """The whole demo programme (``manage.py load_demo``) in this test's database, in a
+    second or two instead of a load. Inside the test's transaction for a ``db`` test;
+    committed (and flushed after) when the test also uses ``transactional_db`` or
+    ``live_server``. Returns In Harmony England."""
+    snapshots.restore(demo_snapshot)
+    return Programme.objects.get(slug="in-harmony-england")
 
 
 @pytest.fixture(scope="session")

@@ -21,8 +21,9 @@ def counts():
     )
 
 
-def test_loading_twice_changes_nothing(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+@pytest.mark.slow
+def test_loading_twice_changes_nothing(demo):
+    # ``demo`` is the session's one load (tests/demo_snapshot.py); this loads it again.
     assert_guardian_phones_are_valid()  # here, not in a test of its own: a load takes seconds
     first = counts()
     names = sorted(PartnerSchool.objects.values_list("name", flat=True))
@@ -31,8 +32,7 @@ def test_loading_twice_changes_nothing(db):
     assert sorted(PartnerSchool.objects.values_list("name", flat=True)) == names
 
 
-def test_in_harmony_england_has_its_real_centres_and_lead_organisations(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_in_harmony_england_has_its_real_centres_and_lead_organisations(demo):
     england = Programme.objects.get(slug="in-harmony-england")
     leads = dict(england.centres.values_list("name", "lead_organisation__name"))
     assert leads["In Harmony Liverpool"] == "Royal Liverpool Philharmonic"
@@ -48,8 +48,7 @@ def test_in_harmony_england_has_its_real_centres_and_lead_organisations(db):
     assert venezuela.centres.count() >= 3
 
 
-def test_every_demo_login_works(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_every_demo_login_works(demo):
     for persona in PERSONAS:
         request = RequestFactory().post("/accounts/login/")
         user = authenticate(request, username=persona.email, password=DEMO_PASSWORD)

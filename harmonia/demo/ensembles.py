@@ -15,6 +15,7 @@ import datetime as dt
 import random
 
 from django.db import transaction
+from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
 from harmonia.accounts.models import Membership, Role
@@ -178,11 +179,23 @@ def _practice_club(ensemble, centre, tutor, today, zone) -> None:
 
 def _marks(centre, ensembles, since, today, tutor, rng) -> int:
     """Marks for every past date since ``since`` (the start of last school year, so
-    the dashboards have trends); some children drift away lately."""
+    the dashboards have trends); some children drift away lately.
+
+    Only dates before the demo was first loaded get invented marks, and only registers
+    nobody has taken: once the demo is running, a register is whatever a person did
+    with it, so loading again leaves yesterday's untaken register untaken (the
+    managers' to-do list shows it) and never writes over a register someone took."""
+    first_load = Mark.objects.filter(
+        occurrence__ensemble__in=ensembles, client_key="demo"
+    ).aggregate(first=Min("recorded_at"))["first"]
+    until = min(today, timezone.localdate(first_load)) if first_load else today
     occurrences = list(
         Occurrence.objects.filter(
-            ensemble__in=ensembles, date__gte=since, date__lt=today, status="scheduled"
-        ).order_by("date")
+            ensemble__in=ensembles, date__gte=since, date__lt=until, status="scheduled"
+        )
+        .filter(register_taken_at=None)
+        .exclude(Exists(Mark.objects.filter(occurrence=OuterRef("pk"))))
+        .order_by("date")
     )
     placements = list(
         Placement.objects.filter(ensemble__in=ensembles, end=None).values_list(
