@@ -1,13 +1,17 @@
 """The demo programme: real centres, one login per role, idempotent."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import RequestFactory
+from django.utils import timezone
 
 from harmonia.accounts.models import User
 from harmonia.demo.people import DEMO_PASSWORD, PERSONAS
+from harmonia.ensembles.models import Ensemble, Mark, Occurrence
 from harmonia.programmes.models import Centre, Grant, PartnerSchool, Programme
 
 
@@ -22,14 +26,37 @@ def counts():
 
 
 @pytest.mark.slow
-def test_loading_twice_changes_nothing(demo):
+def test_loading_twice_changes_nothing_and_marks_no_register_left_untaken(demo):
     # ``demo`` is the session's one load (tests/demo_snapshot.py); this loads it again.
     assert_guardian_phones_are_valid()  # here, not in a test of its own: a load takes seconds
+    # Last week's Liverpool orchestra rehearsal, as if its tutor had not taken the
+    # register, and yesterday's extra rehearsal, never taken either.
+    orchestra = (
+        Ensemble.objects.filter(centre__name="In Harmony Liverpool", kind="orchestra")
+        .order_by("pk")
+        .first()
+    )
+    today = timezone.localdate()
+    untaken = orchestra.occurrences.filter(date__lt=today - dt.timedelta(days=3)).latest("date")
+    untaken.marks.all().delete()
+    Occurrence.objects.filter(pk=untaken.pk).update(register_taken_at=None, register_taken_by=None)
+    starts = timezone.now() - dt.timedelta(days=1)
+    extra = Occurrence.objects.create(
+        ensemble=orchestra, centre=orchestra.centre, date=today - dt.timedelta(days=1),
+        starts_at=starts, ends_at=starts + dt.timedelta(hours=1), minutes=60,
+        kind="rehearsal", title="Extra rehearsal",
+    )  # fmt: skip
     first = counts()
+    marks = Mark.objects.count()
     names = sorted(PartnerSchool.objects.values_list("name", flat=True))
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == first
     assert sorted(PartnerSchool.objects.values_list("name", flat=True)) == names
+    assert Mark.objects.count() == marks
+    for occurrence in (untaken, extra):
+        occurrence.refresh_from_db()
+        assert occurrence.register_taken_at is None, occurrence
+        assert not occurrence.marks.exists(), occurrence
 
 
 def test_in_harmony_england_has_its_real_centres_and_lead_organisations(demo):

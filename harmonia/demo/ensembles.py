@@ -15,7 +15,7 @@ import datetime as dt
 import random
 
 from django.db import transaction
-from django.db.models import Exists, Min, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from harmonia.accounts.models import Membership, Role
@@ -181,19 +181,24 @@ def _marks(centre, ensembles, since, today, tutor, rng) -> int:
     """Marks for every past date since ``since`` (the start of last school year, so
     the dashboards have trends); some children drift away lately.
 
-    Only dates before the demo was first loaded get invented marks, and only registers
-    nobody has taken: once the demo is running, a register is whatever a person did
-    with it, so loading again leaves yesterday's untaken register untaken (the
-    managers' to-do list shows it) and never writes over a register someone took."""
-    first_load = Mark.objects.filter(
-        occurrence__ensemble__in=ensembles, client_key="demo"
-    ).aggregate(first=Min("recorded_at"))["first"]
-    until = min(today, timezone.localdate(first_load)) if first_load else today
+    Marks are invented once, when an ensemble's registers are first loaded, and only
+    for registers nobody has taken. Loading again never invents any: from then on a
+    register is whatever a person did with it, so a register left untaken (by a
+    person, or by the demo on purpose for the managers' to-do list) stays untaken,
+    and a register someone took is never written over."""
+    loaded = set(
+        Mark.objects.filter(occurrence__ensemble__in=ensembles, client_key="demo")
+        .values_list("occurrence__ensemble_id", flat=True)
+        .distinct()
+    )
     occurrences = list(
         Occurrence.objects.filter(
-            ensemble__in=ensembles, date__gte=since, date__lt=until, status="scheduled"
+            ensemble__in=[e for e in ensembles if e.pk not in loaded],
+            date__gte=since,
+            date__lt=today,
+            status="scheduled",
+            register_taken_at=None,
         )
-        .filter(register_taken_at=None)
         .exclude(Exists(Mark.objects.filter(occurrence=OuterRef("pk"))))
         .order_by("date")
     )
