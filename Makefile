@@ -4,9 +4,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# pip prints one line per package it collects and installs (progress, without a bar
-# that a log or CI would fill with redraws).
-PIP_INSTALL := $(BIN)/pip install --progress-bar off --disable-pip-version-check
+# pip prints a line per package it collects, and in a terminal a bar for each download
+# and one for installing them (pip draws no bars into a log or CI).
+PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check
 
 .PHONY: demo test test-fast checks install install-test lint format messages migrations-check clean
 
