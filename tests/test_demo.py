@@ -1,6 +1,7 @@
 """The demo programme: real centres, one login per role, idempotent."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
@@ -10,6 +11,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from harmonia.accounts.models import User
+from harmonia.children.models import Child
 from harmonia.demo.people import DEMO_PASSWORD, PERSONAS
 from harmonia.ensembles.models import Ensemble, Mark, Occurrence
 from harmonia.programmes.models import Centre, Grant, PartnerSchool, Programme
@@ -49,10 +51,22 @@ def test_loading_twice_changes_nothing_and_marks_no_register_left_untaken(demo):
     first = counts()
     marks = Mark.objects.count()
     names = sorted(PartnerSchool.objects.values_list("name", flat=True))
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    out = StringIO()
+    call_command("load_demo", stdout=out)
     assert counts() == first
     assert sorted(PartnerSchool.objects.values_list("name", flat=True)) == names
     assert Mark.objects.count() == marks
+    # The command says what it is doing, a line per step with its counts and time.
+    lines = out.getvalue().splitlines()
+    children = Child.objects.count()
+    assert any(
+        line.strip().startswith("children, families and consents")
+        and f"{children} children" in line
+        and line.endswith(" s)")
+        for line in lines
+    ), lines
+    assert any(f"{marks} marks" in line for line in lines if "registers" in line), lines
+    assert any("no new marks: unchanged" in line for line in lines), lines
     for occurrence in (untaken, extra):
         occurrence.refresh_from_db()
         assert occurrence.register_taken_at is None, occurrence

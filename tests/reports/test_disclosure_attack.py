@@ -32,6 +32,7 @@ def test_nothing_hidden_can_be_worked_out_from_everything_shown_on_the_demo(clie
         assert not narrow, f"{email}: " + _report(harvest, narrow)
 
 
+@pytest.mark.slow
 def test_nothing_hidden_can_be_worked_out_on_seeded_data(client, db):
     result = seed(children=160, years=2, centres=4, seed_value=11, name="Attacked")
     for role in (Role.FUNDER_VIEWER, Role.EVALUATOR):
