@@ -235,3 +235,13 @@ def browser_page(chromium, live_server):
     page.base = live_server.url
     yield page
     context.close()
+
+
+def pytest_collection_modifyitems(items):
+    """A test that drives Chromium is a browser test wherever it lives, marked or not,
+    so ``make test-fast`` (-m "not browser and not slow") never starts the browser."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+            "browser"
+        ):
+            item.add_marker(pytest.mark.browser)
