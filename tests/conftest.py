@@ -238,10 +238,13 @@ def browser_page(chromium, live_server):
 
 
 def pytest_collection_modifyitems(items):
-    """A test that drives Chromium is a browser test wherever it lives, marked or not,
-    so ``make test-fast`` (-m "not browser and not slow") never starts the browser."""
+    """A test that drives Chromium is a browser test, and a test that needs the whole
+    demo is a slow one (the session's one demo load is most of a minute), wherever they
+    live, marked or not: ``make test-fast`` (-m "not browser and not slow") then never
+    starts the browser and never loads the demo."""
     for item in items:
-        if "chromium" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
-            "browser"
-        ):
+        fixtures = getattr(item, "fixturenames", ())
+        if "chromium" in fixtures and not item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.browser)
+        if "demo_snapshot" in fixtures and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
