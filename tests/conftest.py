@@ -30,6 +30,7 @@ from harmonia.programmes.models import (
     PartnerSchool,
     Programme,
 )
+from tests import demo_snapshot as snapshots
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 
 PASSWORD = "correct horse battery staple"
@@ -195,6 +196,23 @@ def as_persona(client, world):
 
 
 @pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker):
+    """The demo programme's rows, loaded once per session (tests/demo_snapshot.py)."""
+    with django_db_blocker.unblock():
+        return snapshots.take()
+
+
+@pytest.fixture
+def demo(db, demo_snapshot):
+    """The whole demo programme (``manage.py load_demo``) in this test's database, in a
+    second or two instead of a load. Inside the test's transaction for a ``db`` test;
+    committed (and flushed after) when the test also uses ``transactional_db`` or
+    ``live_server``. Returns In Harmony England."""
+    snapshots.restore(demo_snapshot)
+    return Programme.objects.get(slug="in-harmony-england")
+
+
+@pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
 
@@ -217,3 +235,16 @@ def browser_page(chromium, live_server):
     page.base = live_server.url
     yield page
     context.close()
+
+
+def pytest_collection_modifyitems(items):
+    """A test that drives Chromium is a browser test, and a test that needs the whole
+    demo is a slow one (the session's one demo load is most of a minute), wherever they
+    live, marked or not: ``make test-fast`` (-m "not browser and not slow") then never
+    starts the browser and never loads the demo."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "chromium" in fixtures and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
+        if "demo_snapshot" in fixtures and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)

@@ -82,6 +82,7 @@ def _setup(world, days):
     return children, occurrences, form, guardian
 
 
+@pytest.mark.slow
 def test_registers_and_consents_save_while_the_rollups_are_rebuilt(world, sqlite_file):
     today = timezone.localdate()
     days = [today - dt.timedelta(days=k) for k in range(1, 11)]

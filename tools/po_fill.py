@@ -1,82 +1,72 @@
-"""Fill empty translations in a gettext catalogue from a JSON file of msgid → msgstr.
+"""Fill empty or fuzzy translations in a gettext catalogue from a JSON file.
 
     python tools/po_fill.py harmonia/locale/es/LC_MESSAGES/django.po translations.json
 
-Only empty msgstr entries are filled; existing translations are kept. Plural
-entries take a list of strings. Prints the msgids still untranslated.
+The JSON file is either an object of msgid → msgstr, or a list of objects
+``{"msgctxt": …, "msgid": …, "msgstr": …}`` (``msgctxt`` optional). A plain msgid
+fills only the entry WITHOUT a context: the same English word in another context
+("Clear" a safeguarding status, "Clear" a filter) needs its own Spanish word, so it
+is given with its ``msgctxt`` (or, in the object form, as the key
+``"<msgctxt>\\u0004<msgid>"``, gettext's own separator). Plural entries take a list
+of strings (one per plural form). Existing translations are kept; a filled entry
+loses its fuzzy flag. Prints every msgid still untranslated, with its context.
+
+Uses polib (pinned in pyproject's test extras), which reads and writes the format
+exactly, contexts and plurals included.
 """
 
+from __future__ import annotations
+
 import json
-import re
 import sys
 from pathlib import Path
 
+import polib
 
-def unquote(lines: list[str]) -> str:
-    return "".join(json.loads(line.strip()) for line in lines)
-
-
-def quote(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+SEPARATOR = "\x04"  # gettext's context separator, as in a compiled .mo
 
 
-def fill(po_path: Path, translations: dict) -> list[str]:
-    blocks = po_path.read_text().split("\n\n")
+def _table(translations) -> dict[tuple[str | None, str], str | list[str]]:
+    if isinstance(translations, list):
+        return {(t.get("msgctxt"), t["msgid"]): t["msgstr"] for t in translations}
+    table = {}
+    for key, value in translations.items():
+        context, _, msgid = key.rpartition(SEPARATOR)
+        table[(context or None, msgid)] = value
+    return table
+
+
+def _empty(entry: polib.POEntry) -> bool:
+    if entry.msgid_plural:
+        return not entry.msgstr_plural or not all(entry.msgstr_plural.values())
+    return not entry.msgstr
+
+
+def fill(po_path: Path, translations) -> list[str]:
+    """Fill ``po_path`` in place; return the entries still untranslated."""
+    catalogue = polib.pofile(str(po_path), wrapwidth=79)
+    table = _table(translations)
     missing = []
-    for i, block in enumerate(blocks):
-        lines = block.split("\n")
-        keys = [line for line in lines if re.match(r"^(msgid|msgstr)", line)]
-        if not keys:
+    for entry in catalogue:
+        if entry.obsolete or not entry.msgid:
             continue
-        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
-        parts: dict[str, list[str]] = {}
-        current = None
-        for line in lines:
-            m = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
-            if m:
-                current = m.group(1)
-                parts[current] = [m.group(2)]
-            elif current and line.startswith('"'):
-                parts[current].append(line)
-        msgid = unquote(parts.get("msgid", ['""']))
-        if not msgid:
+        if not _empty(entry) and "fuzzy" not in entry.flags:
             continue
-        plural = "msgid_plural" in parts
-        empty = (
-            all(unquote(v) == "" for k, v in parts.items() if k.startswith("msgstr["))
-            if plural
-            else unquote(parts.get("msgstr", ['""'])) == ""
-        )
-        if not empty and not fuzzy:
-            continue
-        value = translations.get(msgid)
+        value = table.get((entry.msgctxt, entry.msgid))
         if value is None:
-            missing.append(msgid)
+            missing.append(
+                f"{entry.msgid} (context {entry.msgctxt})" if entry.msgctxt else entry.msgid
+            )
             continue
-        # Rebuild: keep comments and msgid lines, drop the fuzzy flag and "previous
-        # msgid" notes, replace the msgstr lines.
-        kept, skipping = [], False
-        for line in lines:
-            if line.startswith("msgstr"):
-                skipping = True
-                continue
-            if skipping and line.startswith('"'):
-                continue
-            skipping = False
-            kept.append(line)
-        kept = [
-            line.replace(", fuzzy", "") if line.startswith("#,") else line
-            for line in kept
-            if line != "#, fuzzy" and not line.startswith("#|")
-        ]
-        kept = [line for line in kept if line != "#,"]
-        if plural:
+        if entry.msgid_plural:
             values = value if isinstance(value, list) else [value, value]
-            kept += [f"msgstr[{n}] {quote(v)}" for n, v in enumerate(values)]
+            entry.msgstr_plural = dict(enumerate(values))
         else:
-            kept.append(f"msgstr {quote(value)}")
-        blocks[i] = "\n".join(kept)
-    po_path.write_text("\n\n".join(blocks))
+            entry.msgstr = value
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+    catalogue.save(str(po_path))
     return missing
 
 

@@ -22,6 +22,7 @@ import datetime as dt
 import random
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from harmonia.accounts.models import Membership, Role
@@ -266,19 +267,29 @@ def _practice_club(ensemble, centre, tutor, today, zone, venezuelan) -> None:
 
 
 def _marks(centre, ensembles, since, today, tutor, rng) -> int:
-    """Marks for the past dates since ``since`` (the start of last school year, so
-    the dashboards have trends), for the children placed on each date; some
-    children drift away lately, and a few recent registers are left untaken.
+    """Marks for every past date since ``since`` (the start of last school year, so
+    the dashboards have trends); some children drift away lately.
 
-    Only on the first load: once a centre has demo marks, loading again adds none,
-    so a register a person left untaken (since the demo was loaded, or one the demo
-    left for the to-do list) is never filled in by the loader."""
-    if Mark.objects.filter(occurrence__ensemble__in=ensembles, client_key="demo").exists():
-        return 0
+    Marks are invented once, when an ensemble's registers are first loaded, and only
+    for registers nobody has taken. Loading again never invents any: from then on a
+    register is whatever a person did with it, so a register left untaken (by a
+    person, or by the demo on purpose for the managers' to-do list) stays untaken,
+    and a register someone took is never written over."""
+    loaded = set(
+        Mark.objects.filter(occurrence__ensemble__in=ensembles, client_key="demo")
+        .values_list("occurrence__ensemble_id", flat=True)
+        .distinct()
+    )
     occurrences = list(
         Occurrence.objects.filter(
-            ensemble__in=ensembles, date__gte=since, date__lt=today, status="scheduled"
-        ).order_by("date", "pk")
+            ensemble__in=[e for e in ensembles if e.pk not in loaded],
+            date__gte=since,
+            date__lt=today,
+            status="scheduled",
+            register_taken_at=None,
+        )
+        .exclude(Exists(Mark.objects.filter(occurrence=OuterRef("pk"))))
+        .order_by("date", "pk")
     )
     recent = [o for o in occurrences if o.date >= today - dt.timedelta(days=21)]
     untaken = {o.pk for o in rng.sample(recent, k=min(UNTAKEN_PER_CENTRE, len(recent)))}

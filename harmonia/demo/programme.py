@@ -9,8 +9,10 @@ row is found by its natural key before it is created.
 
 import datetime as dt
 import random
+import time
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from faker import Faker
 
@@ -208,13 +210,13 @@ def _build_programme(spec, centres, funders, grants, currency, faker, rng) -> Pr
     return programme
 
 
-def _add_person(email, full_name, role, programme, centre, language, password) -> User:
+def _add_person(email, full_name, role, programme, centre, language, password_hash) -> User:
     user, created = User.objects.get_or_create(
         email=email, defaults={"full_name": full_name, "preferred_language": language}
     )
     if created:
-        if password:
-            user.set_password(password)
+        if password_hash:
+            user.password = password_hash
         else:
             user.set_unusable_password()
         user.save()
@@ -238,9 +240,27 @@ def _staff_everywhere(programme, faker, rng, language) -> None:
                 _add_person(email, f"{first} {last}", role, None, centre, language, None)
 
 
+class _Steps:
+    """Reports each step of the load, with its counts and seconds, to ``progress``."""
+
+    def __init__(self, progress):
+        self.progress = progress
+        self.started = time.monotonic()
+
+    def done(self, step: str, counts: dict) -> None:
+        if self.progress is not None:
+            now = time.monotonic()
+            self.progress(step, counts, now - self.started)
+            self.started = now
+
+
 @transaction.atomic
-def load_demo() -> dict:
-    """Create or refresh the demo programmes; return counts for the command to print."""
+def load_demo(progress=None) -> dict:
+    """Create or refresh the demo programmes; return counts for the command to print.
+
+    ``progress``, when given, is called after each step as ``progress(step, counts,
+    seconds)`` (the command prints a line per step)."""
+    steps = _Steps(progress)
     rng = random.Random(SEED)
     england_faker = Faker("en_GB")
     england_faker.seed_instance(SEED)
@@ -253,7 +273,18 @@ def load_demo() -> dict:
         VENEZUELA, VENEZUELA_CENTRES, VENEZUELA_FUNDERS, VENEZUELA_GRANTS, "USD",
         venezuela_faker, rng,
     )  # fmt: skip
+    structure = {
+        "programmes": Programme.objects.count(),
+        "centres": Centre.objects.count(),
+        "schools": PartnerSchool.objects.count(),
+        "grants": Grant.objects.count(),
+    }
+    steps.done("programmes, centres, schools and grants", structure)
     programmes = {p.slug: p for p in (england, venezuela)}
+    # The demo password is hashed once, not once per persona: Argon2 is slow on purpose
+    # (about half a second each here), and every persona's password is the same
+    # published one, so a shared salt hides nothing.
+    demo_password = make_password(DEMO_PASSWORD)
     for persona in PERSONAS:
         programme = programmes[persona.programme]
         centre = (
@@ -266,32 +297,43 @@ def load_demo() -> dict:
             programme,
             centre,
             persona.language,
-            DEMO_PASSWORD,
+            demo_password,
         )
     _staff_everywhere(england, england_faker, rng, "en")
     _staff_everywhere(venezuela, venezuela_faker, rng, "es")
+    steps.done("people and their roles", {"people": User.objects.count()})
     from harmonia.children.demo import load_children_demo
 
     children = load_children_demo()
+    steps.done("children, families and consents", {"children": children})
     from harmonia.demo.instruments import load_staff_and_instruments
 
     kit = load_staff_and_instruments(england, england_faker)  # staff, checks, instruments
     from harmonia.demo.calendars import load_calendars_demo
 
     load_calendars_demo()  # time zones and public holidays, before the timetable is made
+    steps.done("staff checks and instruments", kit)
     from harmonia.demo.ensembles import load_ensembles_demo
+    from harmonia.ensembles.models import Mark
+    from harmonia.reports.models import AttendanceSummary
 
+    marks_before = Mark.objects.count()
     timetable = load_ensembles_demo()  # ensembles, terms, sessions, placements, marks
+    steps.done("ensembles, timetable and registers", timetable)
     from harmonia.reports.demo import load_reports_demo
 
-    load_reports_demo()  # dashboards' attendance rollup, from the demo registers
+    # The rollup derives from marks and taken registers only, and registers people take
+    # keep it current themselves (ensembles.signals); so it is rebuilt only when this
+    # load wrote marks (a first load), which keeps loading again quick.
+    if Mark.objects.count() != marks_before or not AttendanceSummary.objects.exists():
+        rows = load_reports_demo()  # dashboards' attendance rollup, from the demo registers
+        steps.done("dashboard figures", {"rollup rows": rows})
+    else:
+        steps.done("dashboard figures (no new marks: unchanged)", {})
     return {
         "children": children,
         **kit,
         **timetable,
-        "programmes": Programme.objects.count(),
-        "centres": Centre.objects.count(),
-        "schools": PartnerSchool.objects.count(),
-        "grants": Grant.objects.count(),
+        **structure,
         "people": User.objects.count(),
     }

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,9 +28,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
-def demo_world(transactional_db):
-    with open(os.devnull, "w") as devnull:
-        call_command("load_demo", stdout=devnull)
+def demo_world(transactional_db, demo):
+    """The demo programme, committed, for the live server (tests/demo_snapshot.py)."""
+    return demo
 
 
 def sign_in(page, email, password):

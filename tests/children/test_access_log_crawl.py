@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+import pytest
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -114,6 +115,7 @@ def _enrich(world):
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_every_page_that_names_a_child_logs_who_saw_it(client, world):
     urls = {
         name: reverse(name, kwargs=case.kwargs(world)) + case.query for name, case in CASES.items()

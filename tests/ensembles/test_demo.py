@@ -2,6 +2,7 @@
 
 import os
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -20,8 +21,8 @@ def _counts():
     return tuple(m.objects.count() for m in (Ensemble, Term, Placement, Occurrence, Mark))
 
 
-def test_the_demo_timetable_loads_twice_without_duplicates(db):
-    _load()
+@pytest.mark.slow
+def test_the_demo_timetable_loads_twice_without_duplicates(demo):
     first = _counts()
     _load()
     assert _counts() == first
@@ -33,8 +34,7 @@ def test_the_demo_timetable_loads_twice_without_duplicates(db):
     assert Occurrence.objects.filter(date=timezone.localdate()).exists()
 
 
-def test_the_demo_joint_orchestra_shows_each_tutor_their_own_centres_children(db):
-    _load()
+def test_the_demo_joint_orchestra_shows_each_tutor_their_own_centres_children(demo):
     joint = Ensemble.objects.get(name=JOINT)
     assert {c.name for c in joint.member_centres.all()} == {
         "In Harmony Liverpool",

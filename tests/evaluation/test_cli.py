@@ -433,6 +433,7 @@ def test_collinear_covariate(capsys, school_csv, tmp_path):
     assert "linear combination" in msg
 
 
+@pytest.mark.slow
 def test_python_dash_m_entry_point():
     import subprocess
     import sys

@@ -28,6 +28,7 @@ requires_r = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 @requires_r
 def test_lme4_star(star_ecdat, tmp_path):
     path = tmp_path / "star.csv"

@@ -85,6 +85,7 @@ def test_no_small_count_is_shown():
         assert not any(v is not None and 0 < v < THRESHOLD for row in ext for v in row)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(6))
 def test_solving_the_published_totals_leaves_every_hidden_cell_a_range(seed):
     rng = random.Random(seed)

@@ -5,13 +5,9 @@ views as that persona and solved as one linear system (``tests/reports/attack.py
 says what the attacker knows). No hidden number may be pinned to a range
 narrower than the suppression threshold."""
 
-import os
-
 import pytest
-from django.core.management import call_command
 
 from harmonia.accounts.models import Membership, Role, User
-from harmonia.programmes.models import Programme
 from harmonia.reports.dashboard import threshold
 from harmonia.reports.seed import seed
 from tests.reports.attack import attack
@@ -25,13 +21,7 @@ def _report(harvest, narrow):
     )
 
 
-@pytest.fixture
-def demo(transactional_db):
-    with open(os.devnull, "w") as devnull:
-        call_command("load_demo", stdout=devnull)
-    return Programme.objects.get(slug="in-harmony-england")
-
-
+@pytest.mark.slow
 def test_nothing_hidden_can_be_worked_out_from_everything_shown_on_the_demo(client, demo):
     # One demo for both personas (loading it is most of the cost).
     for email in ("funder@inharmony.demo", "evaluator@inharmony.demo"):
@@ -42,6 +32,7 @@ def test_nothing_hidden_can_be_worked_out_from_everything_shown_on_the_demo(clie
         assert not narrow, f"{email}: " + _report(harvest, narrow)
 
 
+@pytest.mark.slow
 def test_nothing_hidden_can_be_worked_out_on_seeded_data(client, db):
     result = seed(children=160, years=2, centres=4, seed_value=11, name="Attacked")
     for role in (Role.FUNDER_VIEWER, Role.EVALUATOR):

@@ -8,6 +8,7 @@ import random
 from decimal import Decimal
 
 import numpy as np
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from scipy.optimize import linprog
@@ -94,6 +95,7 @@ def _range(cells, total, hidden, key):
     return low, high
 
 
+@pytest.mark.slow
 def test_every_hidden_cell_of_a_partition_keeps_a_range_of_the_threshold():
     rng = random.Random(4)
     checked = 0

@@ -6,13 +6,27 @@ from harmonia.demo.programme import load_demo
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) the demo programmes and print the demo logins. Idempotent."
+    help = (
+        "Create (or refresh) the demo programmes and print the demo logins. Idempotent: "
+        "loading again changes nothing but today's sessions, and never marks a register "
+        "nobody took."
+    )
 
     def handle(self, *args, **options):
         refuse_in_production("load_demo")
-        counts = load_demo()
+        self.stdout.write("Loading the demo programmes (a first load takes a minute or so):")
+        total = 0.0
+
+        def step(name, counts, seconds):
+            nonlocal total
+            total += seconds
+            figures = ", ".join(f"{value} {label}" for label, value in counts.items())
+            self.stdout.write(f"  {name:<42} {figures}  ({seconds:.1f} s)")
+            self.stdout.flush()
+
+        counts = load_demo(progress=step)
         self.stdout.write(
-            "Demo programme ready: "
+            f"Demo programme ready in {total:.0f} s: "
             + ", ".join(f"{value} {name}" for name, value in counts.items())
         )
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
