@@ -70,6 +70,11 @@ ACTIONS = {
     "concern entry added": _("entry added to the chronology"),
     "loan agreement accepted": _("loan agreement accepted"),
     "lending rules changed": _("lending rules changed"),
+    "holiday added": _("holiday added"),
+    "public holidays added": _("public holidays added"),
+    "attendance code added": _("attendance code added"),
+    "attendance code changed": _("attendance code changed"),
+    "bulk absence recorded": _("bulk absence recorded"),
 }
 
 # Actions written with a variable part: the prefix and the values it can take.
