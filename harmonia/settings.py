@@ -60,6 +60,8 @@ ALLOWED_HOSTS = env_list(
     "HARMONIA_ALLOWED_HOSTS", "" if MODE == "production" else "127.0.0.1,localhost,testserver"
 )
 CSRF_TRUSTED_ORIGINS = env_list("HARMONIA_CSRF_TRUSTED_ORIGINS")
+# An expired form says so in the reader's language (not Django's technical page).
+CSRF_FAILURE_VIEW = "harmonia.accounts.views.csrf_failure"
 
 INSTALLED_APPS = [
     "harmonia.accounts",

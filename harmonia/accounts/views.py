@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from harmonia import access
 from harmonia.accounts import language, todo
@@ -92,3 +93,11 @@ def home(request):
             "todo": todo.build(request.user),
         },
     )
+
+
+def csrf_failure(request, reason=""):
+    """A form sent with an expired security token (a sign-in page left open on a phone
+    while the session changed): say so in the reader's language and offer the page again,
+    instead of Django's technical page. Nothing was changed (settings.CSRF_FAILURE_VIEW)."""
+    again = request.path if url_has_allowed_host_and_scheme(request.path, None) else "/"
+    return render(request, "403_csrf.html", {"again": again}, status=403)
