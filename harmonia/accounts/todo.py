@@ -35,6 +35,7 @@ from django.utils.translation import ngettext
 
 from harmonia import access
 from harmonia.access import Capability as C
+from harmonia.programmes import zones
 
 REGISTER_WINDOW_DAYS = 42  # the centre dashboard's "Needs action" looks six weeks back
 EXPORT_WINDOW_DAYS = 7
@@ -63,18 +64,8 @@ class CentreTodo:
 
 
 def local_today(centre) -> dt.date:
-    """The centre's local date: its own time zone, else its programme's, else the
-    site's. (The time-zone work names the field; both spellings are read.)"""
-    import zoneinfo
-
-    for owner in (centre, getattr(centre, "programme", None)):
-        name = getattr(owner, "time_zone", "") or getattr(owner, "timezone", "")
-        if isinstance(name, str) and name:
-            try:
-                return timezone.localtime(timezone=zoneinfo.ZoneInfo(name)).date()
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                break
-    return timezone.localdate()
+    """The centre's local date (its own zone, else its programme's): programmes.zones."""
+    return zones.local_today(centre)
 
 
 def _centres(user) -> list:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from harmonia import access
 from harmonia.access import Capability as C
 from harmonia.children.models import Child
+from harmonia.programmes import zones
 from harmonia.programmes.models import Centre, Programme
 from harmonia.staff import forms, services
 from harmonia.staff.models import (
@@ -433,7 +434,7 @@ def concern_create(request, centre_pk):
         if C.VIEW_CHILDREN in caps
         else Child.objects.none()
     )
-    initial = {"noticed": dt.date.today()}
+    initial = {"noticed": zones.local_today(centre)}
     if request.GET.get("child", "").isdigit():
         initial["about_child"] = request.GET["child"]
     form = forms.ConcernForm(
@@ -499,7 +500,9 @@ def concern_detail(request, pk):
             "report_files": [a for a in concern.attachments.all() if a.entry_id is None],
             "current_state": Concern.State(state).label,
             "state_code": state,
-            "form": forms.ConcernEntryForm(initial={"happened": dt.date.today()}),
+            "form": forms.ConcernEntryForm(
+                initial={"happened": zones.local_today(concern.centre_id)}
+            ),
         },
     )
 
@@ -508,7 +511,9 @@ def concern_detail(request, pk):
 def concern_entry_create(request, pk):
     concern = _concern_for_lead(request, pk)
     form = forms.ConcernEntryForm(
-        request.POST or None, request.FILES or None, initial={"happened": dt.date.today()}
+        request.POST or None,
+        request.FILES or None,
+        initial={"happened": zones.local_today(concern.centre_id)},
     )
     if request.method == "POST" and form.is_valid():
         services.add_concern_entry(
@@ -630,7 +635,7 @@ def my_concern(request, pk):
             "concern": concern,
             "entries": entries,
             "files": files,
-            "form": forms.FollowUpForm(initial={"happened": dt.date.today()}),
+            "form": forms.FollowUpForm(initial={"happened": zones.local_today(concern.centre_id)}),
         },
     )
 
@@ -639,7 +644,9 @@ def my_concern(request, pk):
 def my_concern_add(request, pk):
     concern = _own_concern(request, pk)
     form = forms.FollowUpForm(
-        request.POST or None, request.FILES or None, initial={"happened": dt.date.today()}
+        request.POST or None,
+        request.FILES or None,
+        initial={"happened": zones.local_today(concern.centre_id)},
     )
     if request.method == "POST" and form.is_valid():
         services.add_concern_entry(
